@@ -1,0 +1,11 @@
+#!/bin/sh
+# One-shot setup for a fresh clone: pinned pnpm into ./.tools, frozen install, build.
+set -eu
+cd "$(dirname "$0")/.."
+PNPM_VERSION=12.4.2
+if [ ! -x .tools/bin/pnpm ] || [ "$(.tools/bin/pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm@$PNPM_VERSION into ./.tools"
+  npm i -g --prefix .tools "pnpm@$PNPM_VERSION" --no-audit --no-fund --loglevel=error
+fi
+.tools/bin/pnpm install --frozen-lockfile --reporter=append-only
+.tools/bin/pnpm exec turbo run build --output-logs=errors-only
