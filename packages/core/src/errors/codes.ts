@@ -35,7 +35,11 @@ export type OAuthFlowErrorCode =
 export class OAuthFlowError extends McpOAuthError<OAuthFlowErrorCode> {
   /** The provider's `error` value when the provider reported one (an RFC 6749 code, never a secret). */
   readonly providerError: string | undefined;
-  constructor(code: OAuthFlowErrorCode, message: string, options?: { cause?: unknown; providerError?: string }) {
+  constructor(
+    code: OAuthFlowErrorCode,
+    message: string,
+    options?: { cause?: unknown; providerError?: string },
+  ) {
     super(code, message, options);
     this.providerError = options?.providerError;
   }
@@ -76,7 +80,11 @@ export class RefreshError extends McpOAuthError<RefreshErrorCode> {
 }
 
 /** Codes of {@link CryptoError}. */
-export type CryptoErrorCode = 'CRYPTO_KEY_INVALID' | 'CRYPTO_KEY_UNKNOWN' | 'CRYPTO_CIPHERTEXT_INVALID' | 'CRYPTO_DECRYPT_FAILED';
+export type CryptoErrorCode =
+  | 'CRYPTO_KEY_INVALID'
+  | 'CRYPTO_KEY_UNKNOWN'
+  | 'CRYPTO_CIPHERTEXT_INVALID'
+  | 'CRYPTO_DECRYPT_FAILED';
 
 /** Encryption or decryption failed. `CRYPTO_DECRYPT_FAILED` covers tampering and a wrong binding (AAD). */
 export class CryptoError extends McpOAuthError<CryptoErrorCode> {}
