@@ -1,0 +1,48 @@
+import type { McpHandler } from '../mcp/handler.js';
+import type { OAuthFlow } from '../oauth/types.js';
+import type { Store } from '../store/ports.js';
+import type { Clock, Logger } from '../util/types.js';
+import type { AdminAuth } from './admin-auth.js';
+import type { InstanceAuth } from './instance-auth.js';
+
+/**
+ * The token cache as the HTTP layer sees it (the cache package implements it). Both methods are optional in
+ * effect: without a cache, `POST /cache-tokens` warms tokens through the flow instead.
+ */
+export interface CacheControl {
+  /** Loads the credentials of the given instances (all when omitted) into the cache; returns how many. */
+  reload(instanceIds?: string[]): Promise<number>;
+  /** Drops an instance's cached token (called after the instance is deleted). */
+  invalidate?(instanceId: string): Promise<void>;
+}
+
+/** Validated dependencies shared by every route (internal). */
+export interface HttpDeps {
+  flow: OAuthFlow;
+  store: Store;
+  now: Clock;
+  logger: Logger;
+  version: string;
+  /** `now()` when the handler was created, for `uptime`. */
+  startedAt: number;
+  maxBodyBytes: number;
+  adminAuth: AdminAuth;
+  instanceAuth: InstanceAuth;
+  mcp: McpHandler;
+  cache: CacheControl | undefined;
+  healthChecks: { cache?: () => Promise<void> };
+  healthTimeoutMs: number;
+}
+
+/** Everything a route handler gets for one request (internal). */
+export interface RequestContext {
+  request: Request;
+  url: URL;
+  /** Percent-decoded path parameters. */
+  params: Readonly<Record<string, string>>;
+  requestId: string;
+  deps: HttpDeps;
+}
+
+/** A route handler (internal). */
+export type RouteHandler = (context: RequestContext) => Promise<Response>;

@@ -1,0 +1,82 @@
+import { sha256Hex } from '../crypto/hash.js';
+import { InstanceError } from '../errors/index.js';
+import type { ApiKeyRecord, InstanceRecord, Store } from '../store/ports.js';
+import type { Clock, Logger } from '../util/types.js';
+import { isUuid } from '../util/uuid.js';
+import { readBearer } from './bearer.js';
+import { HttpError } from './http-error.js';
+
+/** Prefix of every instance API key we issue. */
+export const API_KEY_PREFIX = 'mcpk_';
+
+const API_KEY_SHAPE = /^mcpk_[A-Za-z0-9_-]{16,200}$/;
+
+/** `last_used` columns are recorded at most this often, so busy clients do not write on every request. */
+export const LAST_USED_GRANULARITY_MS = 60_000;
+
+/** Whether a `last_used` value is stale enough to be worth a write. */
+export function lastUseIsStale(lastUsedAt: Date | null, now: number): boolean {
+  return lastUsedAt === null || now - lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS;
+}
+
+/** An instance together with the API key that unlocked it. */
+export interface InstancePrincipal {
+  instance: InstanceRecord;
+  apiKey: ApiKeyRecord;
+}
+
+/** Authorises per-instance requests with the instance's own API key. */
+export interface InstanceAuth {
+  /**
+   * Resolves the instance a request may act on.
+   *
+   * A non-UUID id, an unknown instance and a key that belongs to another instance all answer the same 404, so
+   * instance ids cannot be probed; a non-UUID never reaches the store. No or malformed credentials, or a
+   * well-formed key that matches nothing, answer 401.
+   *
+   * @throws InstanceError `INSTANCE_NOT_FOUND` (404); HttpError `UNAUTHORIZED` (401).
+   */
+  authorize(request: Request, instanceId: string): Promise<InstancePrincipal>;
+}
+
+/** The one 404 every "not yours or not there" case answers with. */
+export function instanceNotFound(): InstanceError {
+  return new InstanceError('INSTANCE_NOT_FOUND', 'Instance not found.');
+}
+
+function unauthorized(message: string, invalidToken: boolean): HttpError {
+  return new HttpError(401, 'UNAUTHORIZED', message, {
+    'www-authenticate': invalidToken ? 'Bearer error="invalid_token"' : 'Bearer',
+  });
+}
+
+/** Creates the API-key check for `/:instanceId/*` routes. `last_used` updates never delay or fail a request. */
+export function createInstanceAuth(deps: { store: Store; now: Clock; logger: Logger }): InstanceAuth {
+  const { store, now, logger } = deps;
+  return {
+    async authorize(request, instanceId) {
+      if (!isUuid(instanceId)) throw instanceNotFound();
+      const key = readBearer(request);
+      if (key === null) throw unauthorized('An instance API key is required.', false);
+      if (!API_KEY_SHAPE.test(key)) throw unauthorized('The API key is not valid.', true);
+      const apiKey = await store.apiKeys.findApiKeyByHash(await sha256Hex(key));
+      if (apiKey === null) throw unauthorized('The API key is not valid.', true);
+      if (apiKey.instanceId.toLowerCase() !== instanceId.toLowerCase()) throw instanceNotFound();
+      const instance = await store.instances.getInstance(apiKey.instanceId);
+      if (instance === null) throw instanceNotFound();
+      const at = now();
+      if (!lastUseIsStale(apiKey.lastUsedAt, at)) return { instance, apiKey };
+      store.apiKeys.touchApiKey(apiKey.keyId, new Date(at)).catch((error: unknown) => {
+        logger.warn(
+          {
+            keyId: apiKey.keyId,
+            instanceId: apiKey.instanceId,
+            err: error instanceof Error ? error.name : 'unknown',
+          },
+          'could not record API key use',
+        );
+      });
+      return { instance, apiKey };
+    },
+  };
+}

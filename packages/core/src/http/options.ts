@@ -1,0 +1,92 @@
+import { ConfigError } from '../errors/index.js';
+import type { OAuthFlow } from '../oauth/types.js';
+import type { Store } from '../store/ports.js';
+import type { Clock, FetchLike, Logger } from '../util/types.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body.js';
+import type { CacheControl } from './context.js';
+
+/** Options of {@link createHttpHandler}. */
+export interface HttpHandlerOptions {
+  /** The upstream OAuth flow (`createOAuthFlow`); its `providers` are the enabled services. */
+  flow: OAuthFlow;
+  store: Store;
+  /** Bearer token of the admin API; at least 32 characters. */
+  adminToken: string;
+  /** Version reported by `/health` and the MCP `serverInfo`. */
+  version: string;
+  /** @default Date.now */
+  now?: Clock;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** `fetch` handed to MCP tools. @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** Largest JSON body of the admin API. @default 65_536 (64 KiB) */
+  maxBodyBytes?: number;
+  /** Largest JSON-RPC body of `/:instanceId/mcp` (tools may carry file contents). @default 1_048_576 (1 MiB) */
+  mcpMaxBodyBytes?: number;
+  /** DNS-rebinding protection of the MCP endpoint: allowed `Host` values. Off when omitted. */
+  allowedHosts?: string[];
+  /** Token cache; without one `POST /cache-tokens` warms tokens through the flow. */
+  cache?: CacheControl;
+  /** Extra `/health` probes. A failing cache makes the report `degraded`. */
+  healthChecks?: { cache?: () => Promise<void> };
+  /** Time each `/health` probe may take. @default 2_000 */
+  healthTimeoutMs?: number;
+}
+
+/** Smallest admin token accepted. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function positiveInteger(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(option, 'must be a positive integer');
+  return value;
+}
+
+/** Options after validation, with defaults applied (internal). */
+export interface ResolvedHttpOptions {
+  maxBodyBytes: number;
+  mcpMaxBodyBytes: number;
+  healthTimeoutMs: number;
+}
+
+/**
+ * Validates the options once, when the handler is created.
+ * @throws ConfigError naming the bad option (never its value).
+ */
+export function resolveHttpOptions(options: HttpHandlerOptions): ResolvedHttpOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
+  if (
+    typeof options.flow !== 'object' ||
+    options.flow === null ||
+    typeof options.flow.providers?.get !== 'function'
+  ) {
+    throw new ConfigError('flow', 'must be an OAuthFlow');
+  }
+  if (typeof options.store !== 'object' || options.store === null)
+    throw new ConfigError('store', 'must be a Store');
+  if (typeof options.adminToken !== 'string' || options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError('adminToken', `must be a string of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(options.adminToken)) {
+    throw new ConfigError(
+      'adminToken',
+      'must use only bearer-token characters (A-Z a-z 0-9 - . _ ~ + / and trailing =)',
+    );
+  }
+  if (typeof options.version !== 'string' || options.version.trim() === '') {
+    throw new ConfigError('version', 'must be a non-empty string');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function')
+    throw new ConfigError('now', 'must be a function');
+  if (options.allowedHosts !== undefined) {
+    if (!Array.isArray(options.allowedHosts) || options.allowedHosts.length === 0) {
+      throw new ConfigError('allowedHosts', 'must be a non-empty array of host names');
+    }
+  }
+  return {
+    maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+    mcpMaxBodyBytes: positiveInteger('mcpMaxBodyBytes', options.mcpMaxBodyBytes, 1_048_576),
+    healthTimeoutMs: positiveInteger('healthTimeoutMs', options.healthTimeoutMs, 2_000),
+  };
+}

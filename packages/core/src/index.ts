@@ -1,0 +1,99 @@
+export { isMcpOAuthError, McpOAuthError } from './errors/base.js';
+export type {
+  ConfigErrorCode,
+  CryptoErrorCode,
+  InstanceErrorCode,
+  OAuthFlowErrorCode,
+  RefreshErrorCode,
+  RevocationErrorCode,
+  StoreErrorCode,
+} from './errors/codes.js';
+export {
+  ConfigError,
+  CryptoError,
+  InstanceError,
+  OAuthFlowError,
+  RefreshError,
+  RevocationError,
+  StoreError,
+} from './errors/codes.js';
+
+export { sha256Hex } from './crypto/hash.js';
+export type { KeyRingKey } from './crypto/key-ring.js';
+export { createKeyRing, generateKey, parseKeyRingSpec } from './crypto/key-ring.js';
+export { MAX_RANDOM_TOKEN_BYTES, randomToken } from './crypto/random.js';
+export type { RotateKeysOptions, RotateKeysResult } from './crypto/rotate-keys.js';
+export { rotateKeys } from './crypto/rotate-keys.js';
+export type { EncryptionContext, KeyRing } from './crypto/types.js';
+
+export type { CacheControl } from './http/context.js';
+export type { HttpHandler } from './http/create-handler.js';
+export { createHttpHandler } from './http/create-handler.js';
+export type { HttpErrorCode } from './http/http-error.js';
+export { HttpError } from './http/http-error.js';
+export type { HttpHandlerOptions } from './http/options.js';
+export type { HealthReport } from './http/routes/health.js';
+export type { ApiKeyView, InstanceStatusView, InstanceView, ServiceView } from './http/views.js';
+
+export type { McpHandler, McpHandlerOptions } from './mcp/handler.js';
+export { createMcpHandler } from './mcp/handler.js';
+export type { ToolContext, ToolDefinition, ToolOutput, TypedToolDefinition } from './mcp/tool.js';
+export { defineTool } from './mcp/tool.js';
+
+export { classifyRefreshFailure, TERMINAL_REFRESH_ERRORS } from './oauth/classify.js';
+export { createOAuthFlow } from './oauth/flow.js';
+export type { OAuthFlowOptions } from './oauth/options.js';
+export { isRateLimited, parseRetryAfter } from './oauth/retry-after.js';
+export { splitScopes } from './oauth/token-response.js';
+export type {
+  AccessToken,
+  AuthorizationRequest,
+  AuthorizationRequestInput,
+  CallbackResult,
+  OAuthFlow,
+  RefreshResult,
+  RevokeResult,
+  ValidateCredentialsInput,
+  ValidationCheck,
+  ValidationReport,
+} from './oauth/types.js';
+export { SECRET_COLUMNS } from './oauth/vault.js';
+
+export { registerServices } from './provider/register.js';
+export type {
+  ApiCheckResult,
+  ClientCheckResult,
+  ClientCredentials,
+  ProviderDefinition,
+  ProviderEndpoints,
+  UpstreamIdentity,
+} from './provider/types.js';
+
+export type {
+  ApiKeyRecord,
+  ApiKeyStore,
+  AuditEvent,
+  AuditStore,
+  ConsumeStateResult,
+  CredentialRecord,
+  CredentialStore,
+  CredentialWrite,
+  InstanceConfig,
+  InstancePage,
+  InstancePatch,
+  InstanceQuery,
+  InstanceRecord,
+  InstanceStatus,
+  InstanceStore,
+  NewInstance,
+  OAuthStateRecord,
+  OAuthStateStore,
+  ServiceRecord,
+  ServiceStore,
+  Store,
+} from './store/ports.js';
+export { INSTANCE_STATUSES } from './store/ports.js';
+
+export type { Clock, FetchLike, Logger } from './util/types.js';
+export { silentLogger } from './util/types.js';
+export { isUuid } from './util/uuid.js';

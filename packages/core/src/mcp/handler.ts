@@ -1,0 +1,202 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ConfigError, InstanceError, OAuthFlowError, RefreshError } from '../errors/index.js';
+import { errorResponse } from '../http/responses.js';
+import type { AccessToken, OAuthFlow } from '../oauth/types.js';
+import type { ProviderDefinition } from '../provider/types.js';
+import type { ApiKeyRecord, InstanceRecord } from '../store/ports.js';
+import { type FetchLike, type Logger, silentLogger } from '../util/types.js';
+import { isAllowedHost } from './host-check.js';
+import type { ToolDefinition } from './tool.js';
+import { toolErrorMessage } from './tool-errors.js';
+import { selectTools } from './tool-filter.js';
+
+/** Options of {@link createMcpHandler}. */
+export interface McpHandlerOptions {
+  flow: OAuthFlow;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** `fetch` handed to tools. @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** DNS-rebinding protection: allowed `Host` values (`host:port`, or a bare host for any port). Off when omitted. */
+  allowedHosts?: readonly string[];
+  /** Version announced in the MCP `serverInfo`. @default '0.0.0' */
+  version?: string;
+  /** Largest JSON-RPC body accepted. @default 1_048_576 (1 MiB) */
+  maxBodyBytes?: number;
+}
+
+/** Serves MCP Streamable HTTP for one already-authorised instance per request. */
+export interface McpHandler {
+  /**
+   * Answers one MCP request for `instance`. Only `POST` is served: the server is stateless (no session, no
+   * server-initiated stream), so `GET` and `DELETE` answer 405 with `Allow: POST`, as the Streamable HTTP
+   * transport allows.
+   *
+   * @throws OAuthFlowError `OAUTH_SERVICE_UNKNOWN` when the instance's provider is not enabled; errors of
+   *   `flow.getAccessToken` other than "needs reconnecting" and transient refresh failures (store down…).
+   */
+  handle(
+    request: Request,
+    instance: InstanceRecord,
+    apiKey: ApiKeyRecord,
+    options?: { requestId?: string },
+  ): Promise<Response>;
+}
+
+/** Failures after which tools stay listed (from the requested scopes) and each call explains what to do. */
+function isRecoverable(error: unknown): boolean {
+  return (
+    error instanceof RefreshError || (error instanceof InstanceError && error.code !== 'INSTANCE_NOT_FOUND')
+  );
+}
+
+function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (extra, message) => logger.debug({ ...fields, ...extra }, message),
+    info: (extra, message) => logger.info({ ...fields, ...extra }, message),
+    warn: (extra, message) => logger.warn({ ...fields, ...extra }, message),
+    error: (extra, message) => logger.error({ ...fields, ...extra }, message),
+  };
+}
+
+/** One access-token lookup per request, shared by tool listing and tool calls; failures are retried at call time. */
+function tokenOnce(flow: OAuthFlow, instanceId: string, requestId: string): () => Promise<AccessToken> {
+  let pending: Promise<AccessToken> | undefined;
+  return () => {
+    pending ??= flow.getAccessToken(instanceId, { requestId }).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+interface CallScope {
+  request: Request;
+  provider: ProviderDefinition;
+  token: () => Promise<AccessToken>;
+  fetch: FetchLike;
+  logger: Logger;
+  requestId: string;
+}
+
+function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope): void {
+  const { provider, requestId } = scope;
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: tool.annotations,
+    },
+    async (args, extra): Promise<CallToolResult> => {
+      const logger = withFields(scope.logger, { requestId, tool: tool.name });
+      try {
+        const token = await scope.token();
+        const output = await tool.handler(args, {
+          accessToken: token.accessToken,
+          instance: token.instance,
+          grantedScopes: token.grantedScopes,
+          apiBaseUrl: provider.endpoints.api,
+          fetch: scope.fetch,
+          logger,
+          signal: AbortSignal.any([scope.request.signal, extra.signal]),
+          requestId,
+        });
+        return {
+          content: [{ type: 'text', text: output.text ?? JSON.stringify(output.structured, null, 2) }],
+          structuredContent: output.structured,
+        };
+      } catch (error) {
+        const code = (error as { code?: unknown } | null)?.code;
+        logger.warn(
+          { err: error instanceof Error ? { name: error.name, code, message: error.message } : typeof error },
+          'tool call failed',
+        );
+        const text = toolErrorMessage(error, { providerName: provider.displayName, requestId });
+        return { isError: true, content: [{ type: 'text', text }] };
+      }
+    },
+  );
+}
+
+/**
+ * Creates the MCP endpoint handler. Every request gets a fresh `McpServer` and transport scoped to exactly one
+ * instance — never one shared across instances (CVE-2026-25536) — listing only the tools that instance may
+ * use (see {@link selectTools}). Tools fetch the access token at call time; failures become `isError` results
+ * with a message a model can act on.
+ *
+ * @throws ConfigError when an option is invalid.
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler({ flow, logger, allowedHosts: ['localhost:49296'] });
+ * const response = await mcp.handle(request, instance, apiKey, { requestId });
+ * ```
+ */
+export function createMcpHandler(options: McpHandlerOptions): McpHandler {
+  const { flow } = options;
+  const logger = options.logger ?? silentLogger;
+  const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const version = options.version ?? '0.0.0';
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new ConfigError('maxBodyBytes', 'must be a positive integer');
+  }
+  const allowedHosts = options.allowedHosts;
+  if (allowedHosts?.some((host) => typeof host !== 'string' || host.trim() === '')) {
+    throw new ConfigError('allowedHosts', 'entries must be non-empty host names');
+  }
+
+  return {
+    async handle(request, instance, _apiKey, handleOptions) {
+      if (request.method !== 'POST') {
+        return errorResponse(
+          405,
+          'METHOD_NOT_ALLOWED',
+          'This MCP endpoint is stateless: send JSON-RPC messages with POST.',
+          { allow: 'POST' },
+        );
+      }
+      if (allowedHosts !== undefined && !isAllowedHost(request, allowedHosts)) {
+        return errorResponse(403, 'FORBIDDEN', 'The Host or Origin header is not allowed.');
+      }
+      const requestId = handleOptions?.requestId ?? globalThis.crypto.randomUUID();
+      const provider = flow.providers.get(instance.serviceName);
+      if (provider === undefined) {
+        throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', 'The service of this instance is not enabled.');
+      }
+      const token = tokenOnce(flow, instance.instanceId, requestId);
+      let grantedScopes: readonly string[];
+      try {
+        grantedScopes = (await token()).grantedScopes;
+      } catch (error) {
+        if (!isRecoverable(error)) throw error;
+        grantedScopes = instance.config.scopes;
+      }
+
+      const server = new McpServer(
+        { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version },
+        { capabilities: { tools: {} } },
+      );
+      const scope: CallScope = { request, provider, token, fetch, logger, requestId };
+      for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes)) {
+        registerTool(server, tool, scope);
+      }
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+        maxRequestBodySize: maxBodyBytes,
+      });
+      try {
+        await server.connect(transport);
+        return await transport.handleRequest(request);
+      } finally {
+        await server.close().catch(() => undefined);
+      }
+    },
+  };
+}
