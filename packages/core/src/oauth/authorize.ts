@@ -7,7 +7,6 @@ import { audit } from './audit.js';
 import { providerFor } from './client.js';
 import type { FlowDeps } from './options.js';
 import type { AuthorizationRequest, AuthorizationRequestInput } from './types.js';
-import { createUpstream } from './upstream.js';
 import { sealSecret } from './vault.js';
 
 const SCOPE = /^[\x21-\x7e]{1,200}$/;
@@ -120,8 +119,7 @@ export async function createAuthorizationRequest(
     expiresAt,
   });
 
-  const { as } = createUpstream(deps, provider, { clientId, clientSecret: '' });
-  const url = new URL(as.authorization_endpoint ?? provider.endpoints.authorization);
+  const url = new URL(provider.endpoints.authorization);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('redirect_uri', redirectUri);
