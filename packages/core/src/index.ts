@@ -1,3 +1,10 @@
+export { sha256Hex } from './crypto/hash.js';
+export type { KeyRingKey } from './crypto/key-ring.js';
+export { createKeyRing, generateKey, parseKeyRingSpec } from './crypto/key-ring.js';
+export { MAX_RANDOM_TOKEN_BYTES, randomToken } from './crypto/random.js';
+export type { RotateKeysOptions, RotateKeysResult } from './crypto/rotate-keys.js';
+export { rotateKeys } from './crypto/rotate-keys.js';
+export type { EncryptionContext, KeyRing } from './crypto/types.js';
 export { isMcpOAuthError, McpOAuthError } from './errors/base.js';
 export type {
   ConfigErrorCode,
@@ -17,14 +24,6 @@ export {
   RevocationError,
   StoreError,
 } from './errors/codes.js';
-
-export { sha256Hex } from './crypto/hash.js';
-export type { KeyRingKey } from './crypto/key-ring.js';
-export { createKeyRing, generateKey, parseKeyRingSpec } from './crypto/key-ring.js';
-export { MAX_RANDOM_TOKEN_BYTES, randomToken } from './crypto/random.js';
-export type { RotateKeysOptions, RotateKeysResult } from './crypto/rotate-keys.js';
-export { rotateKeys } from './crypto/rotate-keys.js';
-export type { EncryptionContext, KeyRing } from './crypto/types.js';
 
 export type { CacheControl } from './http/context.js';
 export type { HttpHandler } from './http/create-handler.js';

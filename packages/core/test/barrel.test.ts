@@ -5,11 +5,28 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const FORBIDDEN = ['express', 'hono', '@hono/node-server', 'fastify', 'koa', 'pg', 'ioredis', 'redis', '@electric-sql/pglite', 'kysely', 'keyv', '@keyv/redis'];
+const FORBIDDEN = [
+  'express',
+  'hono',
+  '@hono/node-server',
+  'fastify',
+  'koa',
+  'pg',
+  'ioredis',
+  'redis',
+  '@electric-sql/pglite',
+  'kysely',
+  'keyv',
+  '@keyv/redis',
+];
 
 function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? jsFiles(join(dir, entry.name)) : entry.name.endsWith('.js') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? jsFiles(join(dir, entry.name))
+      : entry.name.endsWith('.js')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -29,7 +46,9 @@ describe('built core root entry (barrel clean)', () => {
     const packages = new Set(
       inputs.flatMap((path) => {
         const match = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g);
-        return match ? [match[match.length - 1]?.replace(/^node_modules\//, '').replace(/\/$/, '') ?? ''] : [];
+        return match
+          ? [match[match.length - 1]?.replace(/^node_modules\//, '').replace(/\/$/, '') ?? '']
+          : [];
       }),
     );
     expect(packages.has('@modelcontextprotocol/sdk')).toBe(true);

@@ -23,7 +23,10 @@ async function bodyError(status: number, body: Record<string, string>, headers: 
 describe('classifyRefreshFailure', () => {
   for (const code of ['invalid_grant', 'bad_refresh_token', 'unauthorized_client', 'invalid_client']) {
     it(`treats ${code} as terminal`, async () => {
-      const { error, info } = await bodyError(400, { error: code, error_description: 'secret-ish description' });
+      const { error, info } = await bodyError(400, {
+        error: code,
+        error_description: 'secret-ish description',
+      });
       const failure = classifyRefreshFailure(error, info, NOW);
       expect(failure).toBeInstanceOf(RefreshError);
       expect(failure.code).toBe('REFRESH_TERMINAL');
@@ -72,7 +75,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Headers({ 'retry-after': at }), NOW)).toBe(30_000);
   });
   it('reads GitHub rate-limit reset when the quota is exhausted', () => {
-    const headers = new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 60) });
+    const headers = new Headers({
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(NOW / 1000 + 60),
+    });
     expect(parseRetryAfter(headers, NOW)).toBe(60_000);
     expect(isRateLimited(403, headers)).toBe(true);
   });

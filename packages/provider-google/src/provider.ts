@@ -39,7 +39,12 @@ function url(option: keyof typeof DEFAULTS, value: string | undefined): string {
   }
 }
 
-async function fetchIdentity(apiUrl: string, accessToken: string, fetch: FetchLike, signal?: AbortSignal): Promise<UpstreamIdentity> {
+async function fetchIdentity(
+  apiUrl: string,
+  accessToken: string,
+  fetch: FetchLike,
+  signal?: AbortSignal,
+): Promise<UpstreamIdentity> {
   const response = await fetch(`${apiUrl}/oauth2/v3/userinfo`, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     ...(signal ? { signal } : {}),
@@ -49,7 +54,12 @@ async function fetchIdentity(apiUrl: string, accessToken: string, fetch: FetchLi
       cause: new GoogleApiError(response.status, 'userinfo failed'),
     });
   }
-  const body = (await response.json()) as { sub?: unknown; email?: unknown; name?: unknown; picture?: unknown };
+  const body = (await response.json()) as {
+    sub?: unknown;
+    email?: unknown;
+    name?: unknown;
+    picture?: unknown;
+  };
   if (typeof body.sub !== 'string' || body.sub.length === 0) {
     throw new OAuthFlowError('OAUTH_IDENTITY_FAILED', 'Google userinfo has no subject.');
   }
@@ -107,7 +117,12 @@ export function google(options: GoogleProviderOptions = {}): ProviderDefinition 
         ...(signal ? { signal } : {}),
       }).catch(() => undefined);
       if (!response) return { reachable: false, detail: 'Google could not be reached' };
-      if (!response.ok) return { reachable: true, status: response.status, detail: `tokeninfo answered HTTP ${response.status}` };
+      if (!response.ok)
+        return {
+          reachable: true,
+          status: response.status,
+          detail: `tokeninfo answered HTTP ${response.status}`,
+        };
       const body = (await response.json()) as { scope?: unknown };
       return {
         reachable: true,

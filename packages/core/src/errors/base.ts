@@ -14,12 +14,20 @@ export class McpOAuthError<C extends string = string> extends Error {
     this.name = new.target.name;
     this.code = code;
     if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'cause', {
+        value: options.cause,
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 }
 
 /** Narrows an unknown value to an {@link McpOAuthError} (optionally with a specific code). */
-export function isMcpOAuthError<C extends string = string>(value: unknown, code?: C): value is McpOAuthError<C> {
+export function isMcpOAuthError<C extends string = string>(
+  value: unknown,
+  code?: C,
+): value is McpOAuthError<C> {
   return value instanceof McpOAuthError && (code === undefined || value.code === code);
 }

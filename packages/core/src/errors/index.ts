@@ -8,4 +8,12 @@ export type {
   RevocationErrorCode,
   StoreErrorCode,
 } from './codes.js';
-export { ConfigError, CryptoError, InstanceError, OAuthFlowError, RefreshError, RevocationError, StoreError } from './codes.js';
+export {
+  ConfigError,
+  CryptoError,
+  InstanceError,
+  OAuthFlowError,
+  RefreshError,
+  RevocationError,
+  StoreError,
+} from './codes.js';

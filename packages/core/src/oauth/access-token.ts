@@ -9,13 +9,23 @@ import { openSecret } from './vault.js';
  * See {@link OAuthFlow.getAccessToken}. This is the plain path (database → refresh when due); the token manager
  * of `createTokenManager` adds caching, single-flight and a breaker in front of it.
  */
-export async function getAccessToken(deps: FlowDeps, instanceId: string, requestId?: string): Promise<AccessToken> {
+export async function getAccessToken(
+  deps: FlowDeps,
+  instanceId: string,
+  requestId?: string,
+): Promise<AccessToken> {
   let instance = await loadInstance(deps, instanceId);
   if (instance.status === 'needs_reauth' || instance.status === 'revoked') {
-    throw new InstanceError('INSTANCE_NEEDS_REAUTH', 'This account must be reconnected: its authorization was revoked or expired.');
+    throw new InstanceError(
+      'INSTANCE_NEEDS_REAUTH',
+      'This account must be reconnected: its authorization was revoked or expired.',
+    );
   }
   if (instance.status !== 'active' && instance.status !== 'expired') {
-    throw new InstanceError('INSTANCE_NOT_ACTIVE', `The instance is not connected (status ${instance.status}).`);
+    throw new InstanceError(
+      'INSTANCE_NOT_ACTIVE',
+      `The instance is not connected (status ${instance.status}).`,
+    );
   }
   let credential = await deps.store.credentials.getCredential(instanceId);
   if (!credential) throw new InstanceError('INSTANCE_NOT_ACTIVE', 'The instance has no stored tokens.');
@@ -25,7 +35,10 @@ export async function getAccessToken(deps: FlowDeps, instanceId: string, request
   if (due) {
     if (!credential.refreshTokenCiphertext) {
       if (credential.expiresAt !== null && credential.expiresAt.getTime() <= now) {
-        throw new InstanceError('INSTANCE_NEEDS_REAUTH', 'The access token expired and cannot be refreshed; reconnect the account.');
+        throw new InstanceError(
+          'INSTANCE_NEEDS_REAUTH',
+          'The access token expired and cannot be refreshed; reconnect the account.',
+        );
       }
     } else {
       try {
@@ -35,9 +48,13 @@ export async function getAccessToken(deps: FlowDeps, instanceId: string, request
         const stillValid = credential.expiresAt !== null && credential.expiresAt.getTime() > now;
         if (!(error instanceof RefreshError && !error.terminal && stillValid)) {
           if (error instanceof RefreshError && error.terminal) {
-            throw new InstanceError('INSTANCE_NEEDS_REAUTH', 'This account must be reconnected: the provider rejected the refresh.', {
-              cause: error,
-            });
+            throw new InstanceError(
+              'INSTANCE_NEEDS_REAUTH',
+              'This account must be reconnected: the provider rejected the refresh.',
+              {
+                cause: error,
+              },
+            );
           }
           throw error;
         }

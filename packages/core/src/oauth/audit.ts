@@ -8,7 +8,10 @@ import type { FlowDeps } from './options.js';
 export async function audit(
   deps: Pick<FlowDeps, 'now' | 'logger'>,
   store: Store,
-  event: Omit<AuditEvent, 'at' | 'requestId' | 'details'> & { requestId?: string | undefined; details?: Record<string, unknown> },
+  event: Omit<AuditEvent, 'at' | 'requestId' | 'details'> & {
+    requestId?: string | undefined;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   try {
     await store.audit.appendAudit({
@@ -21,6 +24,9 @@ export async function audit(
       details: event.details ?? {},
     });
   } catch (error) {
-    deps.logger.error({ event: event.event, instanceId: event.instanceId, err: (error as Error).message }, 'audit write failed');
+    deps.logger.error(
+      { event: event.event, instanceId: event.instanceId, err: (error as Error).message },
+      'audit write failed',
+    );
   }
 }

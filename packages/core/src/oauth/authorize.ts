@@ -19,7 +19,10 @@ function checkInput(input: AuthorizationRequestInput): void {
     throw new OAuthFlowError('OAUTH_INVALID_REQUEST', 'clientId and clientSecret must be given together.');
   }
   if (input.scopes && (input.scopes.length > 50 || !input.scopes.every((s) => SCOPE.test(s)))) {
-    throw new OAuthFlowError('OAUTH_INVALID_REQUEST', 'scopes must be at most 50 printable tokens without spaces.');
+    throw new OAuthFlowError(
+      'OAUTH_INVALID_REQUEST',
+      'scopes must be at most 50 printable tokens without spaces.',
+    );
   }
   if (input.redirectAfter !== undefined) {
     let url: URL | undefined;
@@ -89,7 +92,8 @@ export async function createAuthorizationRequest(
 ): Promise<AuthorizationRequest> {
   const provider = providerFor(deps, input.serviceName);
   checkInput(input);
-  const scopes = input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : [...provider.defaultScopes];
+  const scopes =
+    input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : [...provider.defaultScopes];
   const clientId = input.clientId ?? deps.defaultClients[provider.id]?.clientId;
   if (!clientId) {
     throw new OAuthFlowError(
@@ -97,8 +101,15 @@ export async function createAuthorizationRequest(
       `No OAuth client is configured for "${provider.id}"; pass clientId and clientSecret.`,
     );
   }
-  if (provider.clientIdPattern && input.clientId !== undefined && !provider.clientIdPattern.test(input.clientId)) {
-    throw new OAuthFlowError('OAUTH_INVALID_REQUEST', `clientId does not look like a ${provider.displayName} client id.`);
+  if (
+    provider.clientIdPattern &&
+    input.clientId !== undefined &&
+    !provider.clientIdPattern.test(input.clientId)
+  ) {
+    throw new OAuthFlowError(
+      'OAUTH_INVALID_REQUEST',
+      `clientId does not look like a ${provider.displayName} client id.`,
+    );
   }
   const instanceId = input.instanceId ?? crypto.randomUUID();
   const instance = await prepareInstance(deps, input, instanceId, scopes);
@@ -112,7 +123,9 @@ export async function createAuthorizationRequest(
     stateHash: await sha256Hex(state),
     instanceId: instance.instanceId,
     serviceName: provider.id,
-    codeVerifierCiphertext: verifier ? await sealSecret(deps.keyRing, 'codeVerifier', instance.instanceId, verifier) : null,
+    codeVerifierCiphertext: verifier
+      ? await sealSecret(deps.keyRing, 'codeVerifier', instance.instanceId, verifier)
+      : null,
     redirectUri,
     redirectAfter: input.redirectAfter ?? null,
     createdAt: new Date(now),
@@ -129,7 +142,8 @@ export async function createAuthorizationRequest(
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
     url.searchParams.set('code_challenge_method', 'S256');
   }
-  for (const [key, value] of Object.entries(provider.authorizationParams ?? {})) url.searchParams.set(key, value);
+  for (const [key, value] of Object.entries(provider.authorizationParams ?? {}))
+    url.searchParams.set(key, value);
 
   await audit(deps, deps.store, {
     instanceId: instance.instanceId,

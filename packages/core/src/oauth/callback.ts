@@ -15,13 +15,22 @@ import { openSecret } from './vault.js';
 const MAX_PARAM = 2048;
 
 /** Consumes the state exactly once and checks it belongs to this service and is not expired. */
-async function consumeState(deps: FlowDeps, serviceName: string, state: string | null): Promise<OAuthStateRecord> {
+async function consumeState(
+  deps: FlowDeps,
+  serviceName: string,
+  state: string | null,
+): Promise<OAuthStateRecord> {
   if (!state) throw new OAuthFlowError('OAUTH_STATE_MISSING', 'The callback has no state parameter.');
-  if (state.length > MAX_PARAM) throw new OAuthFlowError('OAUTH_STATE_UNKNOWN', 'The state is not recognised.');
+  if (state.length > MAX_PARAM)
+    throw new OAuthFlowError('OAUTH_STATE_UNKNOWN', 'The state is not recognised.');
   const result = await deps.store.states.consumeState(await sha256Hex(state), new Date(deps.now()));
-  if (result.outcome === 'unknown') throw new OAuthFlowError('OAUTH_STATE_UNKNOWN', 'The state is not recognised.');
+  if (result.outcome === 'unknown')
+    throw new OAuthFlowError('OAUTH_STATE_UNKNOWN', 'The state is not recognised.');
   if (result.outcome === 'already_consumed') {
-    throw new OAuthFlowError('OAUTH_STATE_USED', 'The state was already used; start the authorization again.');
+    throw new OAuthFlowError(
+      'OAUTH_STATE_USED',
+      'The state was already used; start the authorization again.',
+    );
   }
   if (result.state.serviceName !== serviceName) {
     throw new OAuthFlowError('OAUTH_STATE_SERVICE_MISMATCH', 'The state was issued for another service.');
@@ -37,23 +46,38 @@ function providerErrorFrom(params: URLSearchParams): OAuthFlowError | null {
   if (raw === null) return null;
   const providerError = safeOAuthError(raw) ?? 'invalid_error';
   if (providerError === 'access_denied') {
-    return new OAuthFlowError('OAUTH_ACCESS_DENIED', 'The user denied access at the provider.', { providerError });
+    return new OAuthFlowError('OAUTH_ACCESS_DENIED', 'The user denied access at the provider.', {
+      providerError,
+    });
   }
-  return new OAuthFlowError('OAUTH_PROVIDER_ERROR', `The provider returned an error (${providerError}).`, { providerError });
+  return new OAuthFlowError('OAUTH_PROVIDER_ERROR', `The provider returned an error (${providerError}).`, {
+    providerError,
+  });
 }
 
 function exchangeFailure(error: unknown): OAuthFlowError {
   if (error instanceof oauth.ResponseBodyError) {
     const providerError = safeOAuthError(error.error);
-    return new OAuthFlowError('OAUTH_CODE_REJECTED', `The provider rejected the authorization code (${providerError ?? 'error'}).`, {
+    return new OAuthFlowError(
+      'OAUTH_CODE_REJECTED',
+      `The provider rejected the authorization code (${providerError ?? 'error'}).`,
+      {
+        cause: error,
+        ...(providerError ? { providerError } : {}),
+      },
+    );
+  }
+  if (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || error.name === 'AbortError' || error instanceof TypeError)
+  ) {
+    return new OAuthFlowError('OAUTH_UPSTREAM_UNAVAILABLE', 'The provider could not be reached.', {
       cause: error,
-      ...(providerError ? { providerError } : {}),
     });
   }
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || error instanceof TypeError)) {
-    return new OAuthFlowError('OAUTH_UPSTREAM_UNAVAILABLE', 'The provider could not be reached.', { cause: error });
-  }
-  return new OAuthFlowError('OAUTH_TOKEN_RESPONSE_INVALID', 'The provider sent an invalid token response.', { cause: error });
+  return new OAuthFlowError('OAUTH_TOKEN_RESPONSE_INVALID', 'The provider sent an invalid token response.', {
+    cause: error,
+  });
 }
 
 /** See {@link OAuthFlow.handleCallback}. */
@@ -71,7 +95,8 @@ export async function handleCallback(
     const denied = providerErrorFrom(params);
     if (denied) throw denied;
     const code = params.get('code');
-    if (!code || code.length > MAX_PARAM) throw new OAuthFlowError('OAUTH_CODE_MISSING', 'The callback has no valid code.');
+    if (!code || code.length > MAX_PARAM)
+      throw new OAuthFlowError('OAUTH_CODE_MISSING', 'The callback has no valid code.');
 
     const instance = await loadInstance(deps, state.instanceId);
     const upstream = createUpstream(deps, provider, await clientFor(deps, instance));
@@ -80,7 +105,12 @@ export async function handleCallback(
       : oauth.nopkce;
     let tokens: oauth.TokenEndpointResponse;
     try {
-      const callbackParams = oauth.validateAuthResponse(upstream.as, upstream.client, params, rawState ?? oauth.skipStateCheck);
+      const callbackParams = oauth.validateAuthResponse(
+        upstream.as,
+        upstream.client,
+        params,
+        rawState ?? oauth.skipStateCheck,
+      );
       const response = await oauth.authorizationCodeGrantRequest(
         upstream.as,
         upstream.client,
@@ -96,11 +126,17 @@ export async function handleCallback(
     }
     const issued = readTokenResponse(provider, tokens, deps.now(), instance.config.scopes);
     const identity = await provider
-      .fetchIdentity({ accessToken: issued.accessToken, fetch: deps.fetch, signal: AbortSignal.timeout(deps.upstreamTimeoutMs) })
+      .fetchIdentity({
+        accessToken: issued.accessToken,
+        fetch: deps.fetch,
+        signal: AbortSignal.timeout(deps.upstreamTimeoutMs),
+      })
       .catch((error: unknown) => {
         throw error instanceof OAuthFlowError
           ? error
-          : new OAuthFlowError('OAUTH_IDENTITY_FAILED', 'Reading the upstream identity failed.', { cause: error });
+          : new OAuthFlowError('OAUTH_IDENTITY_FAILED', 'Reading the upstream identity failed.', {
+              cause: error,
+            });
       });
 
     await deps.store.transaction(async (tx) => {
@@ -119,7 +155,12 @@ export async function handleCallback(
       event: 'oauth.completed',
       outcome: 'success',
       requestId,
-      details: { serviceName, login: identity.login, scopes: issued.grantedScopes, expires: issued.expiresAt !== null },
+      details: {
+        serviceName,
+        login: identity.login,
+        scopes: issued.grantedScopes,
+        expires: issued.expiresAt !== null,
+      },
     });
     return {
       instanceId: instance.instanceId,
@@ -139,7 +180,11 @@ export async function handleCallback(
       requestId,
       details: { serviceName, code },
     });
-    if (state && error instanceof OAuthFlowError && (error.code === 'OAUTH_ACCESS_DENIED' || error.code === 'OAUTH_PROVIDER_ERROR')) {
+    if (
+      state &&
+      error instanceof OAuthFlowError &&
+      (error.code === 'OAUTH_ACCESS_DENIED' || error.code === 'OAUTH_PROVIDER_ERROR')
+    ) {
       await markFailedIfPending(deps, state.instanceId);
     }
     throw error;
@@ -148,5 +193,6 @@ export async function handleCallback(
 
 async function markFailedIfPending(deps: FlowDeps, instanceId: string): Promise<void> {
   const instance = await deps.store.instances.getInstance(instanceId);
-  if (instance?.status === 'pending_oauth') await deps.store.instances.updateInstance(instanceId, { status: 'failed' });
+  if (instance?.status === 'pending_oauth')
+    await deps.store.instances.updateInstance(instanceId, { status: 'failed' });
 }

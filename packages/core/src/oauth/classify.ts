@@ -37,29 +37,53 @@ function isNetworkFailure(error: unknown): boolean {
  * Classifies a failed refresh-token grant. Terminal: the provider rejected the grant itself. Transient: network,
  * timeout, 5xx, 429, rate-limit 403, or any response we could not understand.
  */
-export function classifyRefreshFailure(error: unknown, response: ResponseInfo | undefined, now: number): RefreshError {
+export function classifyRefreshFailure(
+  error: unknown,
+  response: ResponseInfo | undefined,
+  now: number,
+): RefreshError {
   if (error instanceof RefreshError) return error;
   const status = response?.status;
   const retryAfterMs = response ? parseRetryAfter(response.headers, now) : undefined;
-  const extra = { cause: error, ...(status !== undefined ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  const extra = {
+    cause: error,
+    ...(status !== undefined ? { status } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
   if (error instanceof oauth.ResponseBodyError) {
     const providerError = safeOAuthError(error.error);
-    if (providerError && TERMINAL_REFRESH_ERRORS.has(providerError) && !(response && isRateLimited(response.status, response.headers))) {
-      return new RefreshError('REFRESH_TERMINAL', `The provider rejected the refresh grant (${providerError}).`, {
-        ...extra,
-        providerError,
-      });
+    if (
+      providerError &&
+      TERMINAL_REFRESH_ERRORS.has(providerError) &&
+      !(response && isRateLimited(response.status, response.headers))
+    ) {
+      return new RefreshError(
+        'REFRESH_TERMINAL',
+        `The provider rejected the refresh grant (${providerError}).`,
+        {
+          ...extra,
+          providerError,
+        },
+      );
     }
-    return new RefreshError('REFRESH_TRANSIENT', `The provider answered the refresh with ${providerError ?? 'an error'} (HTTP ${error.status}).`, {
-      ...extra,
-      ...(providerError ? { providerError } : {}),
-    });
+    return new RefreshError(
+      'REFRESH_TRANSIENT',
+      `The provider answered the refresh with ${providerError ?? 'an error'} (HTTP ${error.status}).`,
+      {
+        ...extra,
+        ...(providerError ? { providerError } : {}),
+      },
+    );
   }
   if (isNetworkFailure(error)) {
     return new RefreshError('REFRESH_TRANSIENT', 'The provider could not be reached or timed out.', extra);
   }
   if (status !== undefined) {
-    return new RefreshError('REFRESH_TRANSIENT', `The provider answered the refresh with HTTP ${status}.`, extra);
+    return new RefreshError(
+      'REFRESH_TRANSIENT',
+      `The provider answered the refresh with HTTP ${status}.`,
+      extra,
+    );
   }
   return new RefreshError('REFRESH_TRANSIENT', 'The refresh failed for an unexpected reason.', extra);
 }

@@ -8,7 +8,8 @@ import { openSecret } from './vault.js';
 /** The provider of a service. @throws OAuthFlowError `OAUTH_SERVICE_UNKNOWN`. */
 export function providerFor(deps: FlowDeps, serviceName: string): ProviderDefinition {
   const provider = deps.providers.get(serviceName);
-  if (!provider) throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', `Unknown service "${serviceName.slice(0, 64)}".`);
+  if (!provider)
+    throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', `Unknown service "${serviceName.slice(0, 64)}".`);
   return provider;
 }
 
@@ -27,7 +28,12 @@ export async function loadInstance(deps: FlowDeps, instanceId: string): Promise<
 export async function clientFor(deps: FlowDeps, instance: InstanceRecord): Promise<ClientCredentials> {
   const { clientId, clientSecretCiphertext } = instance.config;
   if (clientId && clientSecretCiphertext) {
-    const clientSecret = await openSecret(deps.keyRing, 'clientSecret', instance.instanceId, clientSecretCiphertext);
+    const clientSecret = await openSecret(
+      deps.keyRing,
+      'clientSecret',
+      instance.instanceId,
+      clientSecretCiphertext,
+    );
     return { clientId, clientSecret };
   }
   const fallback = deps.defaultClients[instance.serviceName];

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors/index.js';
 import type { KeyRing } from '../crypto/types.js';
+import { ConfigError } from '../errors/index.js';
 import type { ClientCredentials, ProviderDefinition } from '../provider/types.js';
 import type { Store } from '../store/ports.js';
 import { type Clock, type FetchLike, type Logger, silentLogger } from '../util/types.js';
@@ -49,7 +49,8 @@ const SERVICE_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 function positive(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(option, 'must be a positive number of milliseconds');
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ConfigError(option, 'must be a positive number of milliseconds');
   return value;
 }
 
@@ -74,12 +75,14 @@ export function resolveFlowOptions(options: OAuthFlowOptions): FlowDeps {
   const providers = new Map<string, ProviderDefinition>();
   for (const [index, provider] of options.providers.entries()) {
     const at = `providers[${index}]`;
-    if (!SERVICE_NAME.test(provider.id)) throw new ConfigError(`${at}.id`, 'must match /^[a-z][a-z0-9_-]{0,63}$/');
+    if (!SERVICE_NAME.test(provider.id))
+      throw new ConfigError(`${at}.id`, 'must match /^[a-z][a-z0-9_-]{0,63}$/');
     if (providers.has(provider.id)) throw new ConfigError(`${at}.id`, `duplicate provider "${provider.id}"`);
     checkUrl(`${at}.endpoints.authorization`, provider.endpoints.authorization, allowInsecure);
     checkUrl(`${at}.endpoints.token`, provider.endpoints.token, allowInsecure);
     checkUrl(`${at}.endpoints.api`, provider.endpoints.api, allowInsecure);
-    if (provider.endpoints.revocation) checkUrl(`${at}.endpoints.revocation`, provider.endpoints.revocation, allowInsecure);
+    if (provider.endpoints.revocation)
+      checkUrl(`${at}.endpoints.revocation`, provider.endpoints.revocation, allowInsecure);
     providers.set(provider.id, provider);
   }
   const defaultClients = options.defaultClients ?? {};

@@ -12,7 +12,11 @@ import { createUpstream } from './upstream.js';
 import { openSecret } from './vault.js';
 
 /** Records a failed attempt on the credential row; the message is already free of secrets. */
-async function recordFailure(deps: FlowDeps, credential: CredentialRecord, failure: RefreshError): Promise<void> {
+async function recordFailure(
+  deps: FlowDeps,
+  credential: CredentialRecord,
+  failure: RefreshError,
+): Promise<void> {
   try {
     await deps.store.credentials.saveCredential(
       {
@@ -29,14 +33,26 @@ async function recordFailure(deps: FlowDeps, credential: CredentialRecord, failu
 }
 
 /** See {@link OAuthFlow.refreshTokens}. */
-export async function refreshTokens(deps: FlowDeps, instanceId: string, requestId?: string): Promise<RefreshResult> {
+export async function refreshTokens(
+  deps: FlowDeps,
+  instanceId: string,
+  requestId?: string,
+): Promise<RefreshResult> {
   const instance = await loadInstance(deps, instanceId);
   const provider = providerFor(deps, instance.serviceName);
   const credential = await deps.store.credentials.getCredential(instanceId);
   if (!credential?.refreshTokenCiphertext) {
-    throw new RefreshError('REFRESH_NOT_SUPPORTED', 'This instance has no refresh token; its token does not expire or must be re-authorized.');
+    throw new RefreshError(
+      'REFRESH_NOT_SUPPORTED',
+      'This instance has no refresh token; its token does not expire or must be re-authorized.',
+    );
   }
-  const refreshToken = await openSecret(deps.keyRing, 'refreshToken', instanceId, credential.refreshTokenCiphertext);
+  const refreshToken = await openSecret(
+    deps.keyRing,
+    'refreshToken',
+    instanceId,
+    credential.refreshTokenCiphertext,
+  );
   const upstream = createUpstream(deps, provider, await clientFor(deps, instance));
 
   let response: oauth.TokenEndpointResponse;
@@ -69,7 +85,8 @@ export async function refreshTokens(deps: FlowDeps, instanceId: string, requestI
   const issued = readTokenResponse(provider, response, deps.now(), credential.grantedScopes);
   // Saved before anything else: with rotating refresh tokens the old one is already dead upstream.
   const saved = await saveIssuedTokens(deps, deps.store, instanceId, issued, credential);
-  if (instance.status !== 'active') await deps.store.instances.updateInstance(instanceId, { status: 'active' });
+  if (instance.status !== 'active')
+    await deps.store.instances.updateInstance(instanceId, { status: 'active' });
   await audit(deps, deps.store, {
     instanceId,
     actor: 'system',
@@ -78,5 +95,10 @@ export async function refreshTokens(deps: FlowDeps, instanceId: string, requestI
     requestId,
     details: { rotated: issued.refreshToken !== null, expiresAt: issued.expiresAt?.toISOString() ?? null },
   });
-  return { instanceId, expiresAt: saved.expiresAt, rotated: issued.refreshToken !== null, version: saved.version };
+  return {
+    instanceId,
+    expiresAt: saved.expiresAt,
+    rotated: issued.refreshToken !== null,
+    version: saved.version,
+  };
 }

@@ -7,7 +7,11 @@ import { createUpstream } from './upstream.js';
 import { openSecret } from './vault.js';
 
 /** See {@link OAuthFlow.revokeTokens}. */
-export async function revokeTokens(deps: FlowDeps, instanceId: string, requestId?: string): Promise<RevokeResult> {
+export async function revokeTokens(
+  deps: FlowDeps,
+  instanceId: string,
+  requestId?: string,
+): Promise<RevokeResult> {
   const instance = await loadInstance(deps, instanceId);
   const provider = providerFor(deps, instance.serviceName);
   const credential = await deps.store.credentials.getCredential(instanceId);
@@ -16,15 +20,30 @@ export async function revokeTokens(deps: FlowDeps, instanceId: string, requestId
   let result: RevokeResult;
   try {
     const client = await clientFor(deps, instance);
-    const accessToken = await openSecret(deps.keyRing, 'accessToken', instanceId, credential.accessTokenCiphertext);
+    const accessToken = await openSecret(
+      deps.keyRing,
+      'accessToken',
+      instanceId,
+      credential.accessTokenCiphertext,
+    );
     if (provider.revokeToken) {
-      await provider.revokeToken({ token: accessToken, client, fetch: deps.fetch, signal: AbortSignal.timeout(deps.upstreamTimeoutMs) });
+      await provider.revokeToken({
+        token: accessToken,
+        client,
+        fetch: deps.fetch,
+        signal: AbortSignal.timeout(deps.upstreamTimeoutMs),
+      });
       result = { revoked: true, detail: 'revoked upstream' };
     } else if (provider.endpoints.revocation) {
       const upstream = createUpstream(deps, provider, client);
       // Revoking the refresh token first: for most providers that ends the whole grant.
       if (credential.refreshTokenCiphertext) {
-        const refreshToken = await openSecret(deps.keyRing, 'refreshToken', instanceId, credential.refreshTokenCiphertext);
+        const refreshToken = await openSecret(
+          deps.keyRing,
+          'refreshToken',
+          instanceId,
+          credential.refreshTokenCiphertext,
+        );
         await oauth.processRevocationResponse(
           await oauth.revocationRequest(upstream.as, upstream.client, upstream.clientAuth, refreshToken, {
             ...upstream.requestOptions(),
@@ -44,7 +63,10 @@ export async function revokeTokens(deps: FlowDeps, instanceId: string, requestId
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    deps.logger.warn({ instanceId, code: typeof code === 'string' ? code : undefined }, 'upstream revocation failed');
+    deps.logger.warn(
+      { instanceId, code: typeof code === 'string' ? code : undefined },
+      'upstream revocation failed',
+    );
     result = { revoked: false, detail: 'upstream revocation failed' };
   }
   await audit(deps, deps.store, {

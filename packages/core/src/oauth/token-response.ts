@@ -36,7 +36,8 @@ export function readTokenResponse(
   const refreshExpiresIn = seconds(response.refresh_token_expires_in);
   return {
     accessToken: response.access_token,
-    refreshToken: typeof response.refresh_token === 'string' && response.refresh_token ? response.refresh_token : null,
+    refreshToken:
+      typeof response.refresh_token === 'string' && response.refresh_token ? response.refresh_token : null,
     tokenType: response.token_type,
     grantedScopes: response.scope === undefined ? [...requestedScopes] : splitScopes(response.scope),
     expiresAt: expiresIn === null ? null : new Date(now + expiresIn * 1000),

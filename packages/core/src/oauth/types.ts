@@ -108,7 +108,11 @@ export interface OAuthFlow {
    * @throws OAuthFlowError for every state problem (missing, unknown, expired, used, other service), provider
    *   errors (`OAUTH_ACCESS_DENIED`, `OAUTH_PROVIDER_ERROR`), a rejected code and upstream failures.
    */
-  handleCallback(serviceName: string, params: URLSearchParams, options?: { requestId?: string }): Promise<CallbackResult>;
+  handleCallback(
+    serviceName: string,
+    params: URLSearchParams,
+    options?: { requestId?: string },
+  ): Promise<CallbackResult>;
   /**
    * One plain refresh-token grant, saved with a version check (no single-flight; see the token manager).
    * @throws RefreshError classified terminal or transient; StoreError when the save fails.

@@ -20,7 +20,11 @@ export interface Upstream {
 }
 
 /** Builds the oauth4webapi view of a provider; the provider's token-response hook runs inside custom fetch. */
-export function createUpstream(deps: FlowDeps, provider: ProviderDefinition, credentials: ClientCredentials): Upstream {
+export function createUpstream(
+  deps: FlowDeps,
+  provider: ProviderDefinition,
+  credentials: ClientCredentials,
+): Upstream {
   const { endpoints } = provider;
   const as: oauth.AuthorizationServer = {
     issuer: endpoints.issuer ?? new URL(endpoints.authorization).origin,

@@ -20,10 +20,17 @@ function clientFormat(provider: ProviderDefinition, clientId: string, clientSecr
   return { valid: true, detail: 'client credentials are well-formed' };
 }
 
-async function tokenChecks(deps: FlowDeps, provider: ProviderDefinition, instanceId: string): Promise<ValidationReport['checks']> {
+async function tokenChecks(
+  deps: FlowDeps,
+  provider: ProviderDefinition,
+  instanceId: string,
+): Promise<ValidationReport['checks']> {
   const credential = await deps.store.credentials.getCredential(instanceId);
   if (!credential) {
-    return { clientFormat: { valid: null, detail: 'not checked' }, tokenFreshness: { valid: false, detail: 'no tokens stored', expiresAt: null } };
+    return {
+      clientFormat: { valid: null, detail: 'not checked' },
+      tokenFreshness: { valid: false, detail: 'no tokens stored', expiresAt: null },
+    };
   }
   const now = deps.now();
   const expiresAt = credential.expiresAt;
@@ -44,18 +51,33 @@ async function tokenChecks(deps: FlowDeps, provider: ProviderDefinition, instanc
   };
   let granted = credential.grantedScopes;
   if (provider.checkApi && fresh) {
-    const accessToken = await openSecret(deps.keyRing, 'accessToken', instanceId, credential.accessTokenCiphertext);
+    const accessToken = await openSecret(
+      deps.keyRing,
+      'accessToken',
+      instanceId,
+      credential.accessTokenCiphertext,
+    );
     const api = await provider
       .checkApi({ accessToken, fetch: deps.fetch, signal: AbortSignal.timeout(deps.upstreamTimeoutMs) })
-      .catch(() => ({ reachable: false, detail: 'the API could not be reached', status: undefined, grantedScopes: undefined }));
-    checks.apiReachability = { valid: api.reachable, detail: api.detail, ...(api.status !== undefined ? { status: api.status } : {}) };
+      .catch(() => ({
+        reachable: false,
+        detail: 'the API could not be reached',
+        status: undefined,
+        grantedScopes: undefined,
+      }));
+    checks.apiReachability = {
+      valid: api.reachable,
+      detail: api.detail,
+      ...(api.status !== undefined ? { status: api.status } : {}),
+    };
     if (api.grantedScopes) granted = api.grantedScopes;
   }
   const required = [...(provider.requiredScopes ?? [])];
   const missing = required.filter((scope) => !granted.includes(scope));
   checks.scopes = {
     valid: missing.length === 0,
-    detail: missing.length === 0 ? 'all required scopes are granted' : `missing scopes: ${missing.join(', ')}`,
+    detail:
+      missing.length === 0 ? 'all required scopes are granted' : `missing scopes: ${missing.join(', ')}`,
     granted,
     required,
     missing,
@@ -74,12 +96,14 @@ export async function validateCredentials(
     throw new OAuthFlowError('OAUTH_INVALID_REQUEST', 'clientId and clientSecret must be given together.');
   }
   let checks: ValidationReport['checks'] = { clientFormat: { valid: null, detail: 'not checked' } };
-  let client = input.clientId !== undefined && input.clientSecret !== undefined
-    ? { clientId: input.clientId, clientSecret: input.clientSecret }
-    : undefined;
+  let client =
+    input.clientId !== undefined && input.clientSecret !== undefined
+      ? { clientId: input.clientId, clientSecret: input.clientSecret }
+      : undefined;
   if (input.instanceId !== undefined) {
     const instance = await loadInstance(deps, input.instanceId);
-    if (instance.serviceName !== serviceName) throw new OAuthFlowError('OAUTH_INVALID_REQUEST', 'The instance belongs to another service.');
+    if (instance.serviceName !== serviceName)
+      throw new OAuthFlowError('OAUTH_INVALID_REQUEST', 'The instance belongs to another service.');
     checks = await tokenChecks(deps, provider, instance.instanceId);
     client ??= await clientFor(deps, instance).catch(() => undefined);
   }

@@ -17,11 +17,21 @@ export function secretContext(column: SecretColumn, instanceId: string): Encrypt
 }
 
 /** Encrypts a secret bound to its column and instance. */
-export function sealSecret(keyRing: KeyRing, column: SecretColumn, instanceId: string, value: string): Promise<string> {
+export function sealSecret(
+  keyRing: KeyRing,
+  column: SecretColumn,
+  instanceId: string,
+  value: string,
+): Promise<string> {
   return keyRing.encrypt(value, secretContext(column, instanceId));
 }
 
 /** Decrypts a secret; fails when the ciphertext belongs to another column or instance. */
-export function openSecret(keyRing: KeyRing, column: SecretColumn, instanceId: string, ciphertext: string): Promise<string> {
+export function openSecret(
+  keyRing: KeyRing,
+  column: SecretColumn,
+  instanceId: string,
+  ciphertext: string,
+): Promise<string> {
   return keyRing.decrypt(ciphertext, secretContext(column, instanceId));
 }

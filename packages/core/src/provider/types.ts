@@ -84,7 +84,11 @@ export interface ProviderDefinition {
    */
   normalizeTokenResponse?: (response: Response) => Promise<Response>;
   /** Reads the upstream identity with a fresh access token. */
-  fetchIdentity(context: { accessToken: string; fetch: FetchLike; signal?: AbortSignal }): Promise<UpstreamIdentity>;
+  fetchIdentity(context: {
+    accessToken: string;
+    fetch: FetchLike;
+    signal?: AbortSignal;
+  }): Promise<UpstreamIdentity>;
   /** Provider-specific revocation when it is not RFC 7009 (GitHub). */
   revokeToken?(context: {
     token: string;
@@ -93,9 +97,17 @@ export interface ProviderDefinition {
     signal?: AbortSignal;
   }): Promise<void>;
   /** Live check of client credentials, where the provider allows one without a user token. */
-  checkClient?(context: { client: ClientCredentials; fetch: FetchLike; signal?: AbortSignal }): Promise<ClientCheckResult>;
+  checkClient?(context: {
+    client: ClientCredentials;
+    fetch: FetchLike;
+    signal?: AbortSignal;
+  }): Promise<ClientCheckResult>;
   /** Probes the API with an access token (reachability and reported scopes). */
-  checkApi?(context: { accessToken: string; fetch: FetchLike; signal?: AbortSignal }): Promise<ApiCheckResult>;
+  checkApi?(context: {
+    accessToken: string;
+    fetch: FetchLike;
+    signal?: AbortSignal;
+  }): Promise<ApiCheckResult>;
   /** MCP tools this provider offers. */
   tools?: readonly ToolDefinition[];
 }

@@ -73,7 +73,10 @@ export interface NewInstance {
 
 /** Fields that may change on an instance. */
 export type InstancePatch = Partial<
-  Pick<InstanceRecord, 'status' | 'config' | 'upstreamSubject' | 'upstreamLogin' | 'lastUsedAt' | 'oauthCompletedAt'>
+  Pick<
+    InstanceRecord,
+    'status' | 'config' | 'upstreamSubject' | 'upstreamLogin' | 'lastUsedAt' | 'oauthCompletedAt'
+  >
 >;
 
 /** Filter and page of {@link InstanceStore.listInstances}. */
