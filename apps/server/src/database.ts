@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Clock, Logger, Store } from '@org/mcp-oauth-core';
+import {
+  createKyselyStore,
+  createPGliteDialect,
+  type Database,
+  migrateToLatest,
+} from '@org/mcp-oauth-core/kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/** Options of {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** `postgres://…`, or `null` for embedded PGlite under `dataDir/pglite`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  logger: Logger;
+  /** Run pending migrations before returning. @default true */
+  migrate?: boolean;
+  /** Maximum PostgreSQL connections of this process. @default 10 */
+  poolSize?: number;
+  /** Server-side limit of one statement. @default 15_000 */
+  statementTimeoutMs?: number;
+  /** Clock for the timestamps the store assigns. @default Date.now */
+  now?: Clock;
+}
+
+/** An open database with its store. */
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  store: Store;
+  kind: 'postgres' | 'pglite';
+  /** Closes the pool or the embedded database. Idempotent. */
+  close(): Promise<void>;
+}
+
+function postgres(
+  options: OpenDatabaseOptions,
+  url: string,
+): { db: Kysely<Database>; closeExtra: () => Promise<void> } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    application_name: 'mcp-oauth-server',
+  });
+  // An idle client losing its connection emits here; without a listener the process would crash.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), closeExtra: async () => {} };
+}
+
+async function pglite(
+  options: OpenDatabaseOptions,
+): Promise<{ db: Kysely<Database>; closeExtra: () => Promise<void> }> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const directory = join(dataDir, 'pglite');
+  const instance = new PGlite(directory);
+  await instance.waitReady;
+  options.logger.info({ dataDir: directory }, 'embedded PGlite database opened');
+  return {
+    db: new Kysely<Database>({ dialect: createPGliteDialect(instance) }),
+    closeExtra: async () => {
+      if (!instance.closed) await instance.close();
+    },
+  };
+}
+
+/**
+ * Opens PostgreSQL (with `databaseUrl`) or embedded PGlite, runs migrations and returns the kysely store.
+ *
+ * @example
+ * ```ts
+ * const database = await openDatabase({ databaseUrl: null, dataDir: './.data', logger });
+ * await database.store.ping();
+ * await database.close();
+ * ```
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDatabase> {
+  const kind = options.databaseUrl ? 'postgres' : 'pglite';
+  const { db, closeExtra } = options.databaseUrl
+    ? postgres(options, options.databaseUrl)
+    : await pglite(options);
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= db.destroy().finally(closeExtra);
+    return closing;
+  };
+  try {
+    if (options.migrate ?? true) {
+      await migrateToLatest(db);
+      options.logger.info({ database: kind }, 'database migrations applied');
+    }
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  return { db, store: createKyselyStore(db, { now: options.now }), kind, close };
+}

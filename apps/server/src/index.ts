@@ -1,0 +1,24 @@
+export type { App, AppDeps } from './compose.js';
+export { allowedHosts, createApp, enabledProviders } from './compose.js';
+export type { DefaultClient, LogLevel, ServerConfig } from './config.js';
+export { describeConfig, isInsecureLoopbackUrl, LOG_LEVELS, loadConfig, resolvePublicUrl } from './config.js';
+export type { OpenDatabase, OpenDatabaseOptions } from './database.js';
+export { openDatabase } from './database.js';
+export type { DevSecret, DevSecretOptions, ServerSecrets } from './dev-secrets.js';
+export {
+  DEV_SECRET_FILES,
+  ensureDevAdminToken,
+  ensureDevEncryptionKeys,
+  resolveSecrets,
+} from './dev-secrets.js';
+export type { ConfigProblem, DevSecretsErrorCode, ServerConfigErrorCode } from './errors.js';
+export { DevSecretsError, ServerConfigError } from './errors.js';
+export type { PinoLoggerOptions } from './logger.js';
+export { createPinoLogger, REDACT_PATHS, toCoreLogger } from './logger.js';
+export type { DrainResult, NodeHandler, NodeHandlerOptions, WebHandler } from './node-adapter.js';
+export { createNodeHandler } from './node-adapter.js';
+export type { BodyResult } from './read-body.js';
+export { readBody } from './read-body.js';
+export type { RunningServer, SignalHandlerOptions, StartServerOptions } from './server.js';
+export { installSignalHandlers, startServer } from './server.js';
+export { errorResponse, writeResponse } from './write-response.js';
