@@ -7,5 +7,5 @@ if [ ! -x .tools/bin/pnpm ] || [ "$(.tools/bin/pnpm --version 2>/dev/null)" != "
   echo "setup: installing pnpm@$PNPM_VERSION into ./.tools"
   npm i -g --prefix .tools "pnpm@$PNPM_VERSION" --no-audit --no-fund --loglevel=error
 fi
-.tools/bin/pnpm install --frozen-lockfile --reporter=append-only
-.tools/bin/pnpm exec turbo run build --output-logs=errors-only
+sh scripts/pnpm.sh install --frozen-lockfile --reporter=append-only
+sh scripts/pnpm.sh exec turbo run build --output-logs=errors-only
