@@ -65,8 +65,8 @@ async function prepareInstance(
   input: AuthorizationRequestInput,
   instanceId: string,
   scopes: string[],
+  existing: InstanceRecord | null,
 ): Promise<InstanceRecord> {
-  const existing = input.instanceId ? await deps.store.instances.getInstance(instanceId) : null;
   if (existing) {
     if (existing.serviceName !== input.serviceName || existing.userId !== input.userId) {
       throw new InstanceError('INSTANCE_EXISTS', 'The instance id is taken by another service or owner.');
@@ -94,7 +94,11 @@ export async function createAuthorizationRequest(
   checkInput(input);
   const scopes =
     input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : [...provider.defaultScopes];
-  const clientId = input.clientId ?? deps.defaultClients[provider.id]?.clientId;
+  const existing =
+    input.instanceId !== undefined ? await deps.store.instances.getInstance(input.instanceId) : null;
+  // A re-armed instance that brought its own client keeps it: the code exchange will authenticate with it.
+  const ownClientId = existing?.config.clientSecretCiphertext ? existing.config.clientId : null;
+  const clientId = input.clientId ?? ownClientId ?? deps.defaultClients[provider.id]?.clientId;
   if (!clientId) {
     throw new OAuthFlowError(
       'OAUTH_CLIENT_MISSING',
@@ -112,7 +116,7 @@ export async function createAuthorizationRequest(
     );
   }
   const instanceId = input.instanceId ?? crypto.randomUUID();
-  const instance = await prepareInstance(deps, input, instanceId, scopes);
+  const instance = await prepareInstance(deps, input, instanceId, scopes, existing);
 
   const state = oauth.generateRandomState();
   const verifier = provider.pkce ? oauth.generateRandomCodeVerifier() : null;

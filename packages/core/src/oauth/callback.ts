@@ -9,7 +9,7 @@ import type { FlowDeps } from './options.js';
 import { saveIssuedTokens } from './save-tokens.js';
 import { readTokenResponse } from './token-response.js';
 import type { CallbackResult } from './types.js';
-import { createUpstream } from './upstream.js';
+import { createUpstream, type ResponseInfo } from './upstream.js';
 import { openSecret } from './vault.js';
 
 const MAX_PARAM = 2048;
@@ -19,6 +19,7 @@ async function consumeState(
   deps: FlowDeps,
   serviceName: string,
   state: string | null,
+  seen: (record: OAuthStateRecord) => void,
 ): Promise<OAuthStateRecord> {
   if (!state) throw new OAuthFlowError('OAUTH_STATE_MISSING', 'The callback has no state parameter.');
   if (state.length > MAX_PARAM)
@@ -26,6 +27,7 @@ async function consumeState(
   const result = await deps.store.states.consumeState(await sha256Hex(state), new Date(deps.now()));
   if (result.outcome === 'unknown')
     throw new OAuthFlowError('OAUTH_STATE_UNKNOWN', 'The state is not recognised.');
+  seen(result.state);
   if (result.outcome === 'already_consumed') {
     throw new OAuthFlowError(
       'OAUTH_STATE_USED',
@@ -55,7 +57,15 @@ function providerErrorFrom(params: URLSearchParams): OAuthFlowError | null {
   });
 }
 
-function exchangeFailure(error: unknown): OAuthFlowError {
+function exchangeFailure(error: unknown, response: ResponseInfo | undefined): OAuthFlowError {
+  // A 5xx or 429 is an outage, whatever the body says: the user may retry, the code was not the problem.
+  if (response && (response.status >= 500 || response.status === 429)) {
+    return new OAuthFlowError(
+      'OAUTH_UPSTREAM_UNAVAILABLE',
+      `The provider is unavailable (HTTP ${response.status}).`,
+      { cause: error },
+    );
+  }
   if (error instanceof oauth.ResponseBodyError) {
     const providerError = safeOAuthError(error.error);
     return new OAuthFlowError(
@@ -90,8 +100,12 @@ export async function handleCallback(
   const provider = providerFor(deps, serviceName);
   const rawState = params.get('state');
   let state: OAuthStateRecord | undefined;
+  // Known as soon as the state row is found, so failures of a known state are audited against its instance.
+  let auditInstanceId: string | null = null;
   try {
-    state = await consumeState(deps, serviceName, rawState);
+    state = await consumeState(deps, serviceName, rawState, (record) => {
+      auditInstanceId = record.instanceId;
+    });
     const denied = providerErrorFrom(params);
     if (denied) throw denied;
     const code = params.get('code');
@@ -122,7 +136,7 @@ export async function handleCallback(
       );
       tokens = await oauth.processAuthorizationCodeResponse(upstream.as, upstream.client, response);
     } catch (error) {
-      throw exchangeFailure(error);
+      throw exchangeFailure(error, upstream.lastResponse());
     }
     const issued = readTokenResponse(provider, tokens, deps.now(), instance.config.scopes);
     const identity = await provider
@@ -171,9 +185,9 @@ export async function handleCallback(
     };
   } catch (error) {
     const code = error instanceof McpOAuthError ? error.code : 'INTERNAL_ERROR';
-    deps.logger.warn({ serviceName, instanceId: state?.instanceId, code }, 'oauth callback failed');
+    deps.logger.warn({ serviceName, instanceId: auditInstanceId, code }, 'oauth callback failed');
     await audit(deps, deps.store, {
-      instanceId: state?.instanceId ?? null,
+      instanceId: auditInstanceId,
       actor: 'upstream',
       event: 'oauth.callback_failed',
       outcome: 'failure',

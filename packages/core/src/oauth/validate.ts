@@ -65,8 +65,9 @@ async function tokenChecks(
         status: undefined,
         grantedScopes: undefined,
       }));
+    // Reachable is not enough: a 401 (revoked token) or another error status means the API is not usable.
     checks.apiReachability = {
-      valid: api.reachable,
+      valid: api.reachable && (api.status === undefined || api.status < 400),
       detail: api.detail,
       ...(api.status !== undefined ? { status: api.status } : {}),
     };
