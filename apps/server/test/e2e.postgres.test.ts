@@ -1,0 +1,27 @@
+import { describe } from 'vitest';
+import { endToEndScenario } from './helpers/e2e-scenario.js';
+import { dumpPostgres } from './helpers/table-dump.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from './helpers/throwaway-database.js';
+
+const baseUrl = process.env.DATABASE_URL;
+
+describe.skipIf(!baseUrl)(
+  'end to end on PostgreSQL (server process, fake GitHub, official MCP client)',
+  () => {
+    let database: ThrowawayDatabase | undefined;
+    endToEndScenario({
+      async setup() {
+        database = await createThrowawayDatabase(baseUrl ?? '');
+        // The process helper adds a random ENCRYPTION_KEYS and ADMIN_TOKEN, both required with DATABASE_URL.
+        return { DATABASE_URL: database.url };
+      },
+      dump: () => {
+        if (database === undefined) throw new Error('no database');
+        return dumpPostgres(database.url);
+      },
+      async teardown() {
+        await database?.drop();
+      },
+    });
+  },
+);
