@@ -1,10 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' },
   format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'node20',
+  splitting: true,
+  treeshake: true,
 });

@@ -50,6 +50,11 @@ function postgres(
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  // So does a checked-out client between queries, e.g. the session holding a refresh lock while the
+  // refresh runs; PostgreSQL releases the lock with the session and the pool drops the client.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => options.logger.warn({ err: error }, 'PostgreSQL connection failed')),
+  );
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), closeExtra: async () => {} };
 }
 
@@ -99,5 +104,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
     await close().catch(() => {});
     throw error;
   }
-  return { db, store: createKyselyStore(db, { now: options.now }), kind, close };
+  // PGlite has a single session: locks must be in-process (advisory-lock sessions would deadlock).
+  const store = createKyselyStore(db, {
+    now: options.now,
+    locking: kind === 'pglite' ? 'in-process' : 'advisory',
+  });
+  return { db, store, kind, close };
 }

@@ -39,6 +39,18 @@ export { createMcpHandler } from './mcp/handler.js';
 export type { ToolContext, ToolDefinition, ToolOutput, TypedToolDefinition } from './mcp/tool.js';
 export { defineTool } from './mcp/tool.js';
 
+export type { ExpirationMonitor } from './monitor/create-expiration-monitor.js';
+export { createExpirationMonitor } from './monitor/create-expiration-monitor.js';
+export type {
+  ExpirationMonitorOptions,
+  MonitorCacheCleaner,
+  MonitorEventSink,
+  MonitorScheduler,
+  MonitorTokenRefresher,
+} from './monitor/options.js';
+export type { SweepSummary } from './monitor/sweep.js';
+export { MONITOR_LEASE } from './monitor/sweep.js';
+
 export { classifyRefreshFailure, TERMINAL_REFRESH_ERRORS } from './oauth/classify.js';
 export { createOAuthFlow } from './oauth/flow.js';
 export type { OAuthFlowOptions } from './oauth/options.js';
@@ -51,6 +63,7 @@ export type {
   CallbackResult,
   OAuthFlow,
   RefreshResult,
+  RefreshTokensOptions,
   RevokeResult,
   ValidateCredentialsInput,
   ValidationCheck,
@@ -77,6 +90,7 @@ export type {
   CredentialRecord,
   CredentialStore,
   CredentialWrite,
+  DueCredential,
   InstanceConfig,
   InstancePage,
   InstancePatch,
@@ -84,6 +98,9 @@ export type {
   InstanceRecord,
   InstanceStatus,
   InstanceStore,
+  LockStore,
+  MonitorCursor,
+  MonitorStore,
   NewInstance,
   OAuthStateRecord,
   OAuthStateStore,
@@ -92,6 +109,30 @@ export type {
   Store,
 } from './store/ports.js';
 export { INSTANCE_STATUSES } from './store/ports.js';
+export type { BreakerState } from './tokens/breakers.js';
+export type { TokenEventBus, TokenEventListener, TokenEventSource } from './tokens/events.js';
+export { createTokenEvents } from './tokens/events.js';
+export type { BackoffOptions, BreakerOptions, TokenManagerOptions } from './tokens/options.js';
+export type {
+  CachedCredential,
+  CacheKey,
+  DistributedLock,
+  HeldLock,
+  TokenCachePort,
+  TokenEventName,
+  TokenEvents,
+} from './tokens/ports.js';
+export type { TokenSource } from './tokens/source.js';
+export { createTokenManager } from './tokens/token-manager.js';
+export type {
+  BreakerStatus,
+  GetAccessTokenOptions,
+  ReportUnauthorizedOptions,
+  TokenManager,
+  TokenManagerStats,
+  TokenStatus,
+  UnauthorizedOutcome,
+} from './tokens/types.js';
 
 export type { Clock, FetchLike, Logger } from './util/types.js';
 export { silentLogger } from './util/types.js';

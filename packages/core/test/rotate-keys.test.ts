@@ -33,7 +33,7 @@ beforeAll(async () => {
   pglite = await PGlite.create();
   db = new Kysely<Database>({ dialect: createPGliteDialect(pglite) });
   await migrateToLatest(db);
-  store = createKyselyStore(db);
+  store = createKyselyStore(db, { locking: 'in-process' });
   await store.services.upsertService({
     name: 'github',
     displayName: 'GitHub',

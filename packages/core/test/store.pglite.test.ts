@@ -22,7 +22,11 @@ const ready = (async () => {
 
 storeSuite('kysely on PGlite', async () => {
   await ready;
-  return { store: createKyselyStore(db), dumpAllTables: () => dumpAllTables(db), close: async () => {} };
+  return {
+    store: createKyselyStore(db, { locking: 'in-process' }),
+    dumpAllTables: () => dumpAllTables(db),
+    close: async () => {},
+  };
 });
 
 describe('PGlite dialect', () => {
@@ -35,7 +39,7 @@ describe('PGlite dialect', () => {
   it('migrations are idempotent and recorded in their own table', async () => {
     expect(await migrateToLatest(db)).toEqual({ applied: [] });
     const { rows } = await sql<{ name: string }>`select name from mcp_oauth_migration`.execute(db);
-    expect(rows.map((r) => r.name)).toEqual(['0001_initial']);
+    expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_monitor_and_leases']);
   });
 
   it('serialises concurrent transactions: their statements never interleave', async () => {

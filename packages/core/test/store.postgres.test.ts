@@ -4,34 +4,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { dumpAllTables } from './helpers/kysely-harness.js';
+import { createThrowAwayDatabase } from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
-
-/** Creates a throw-away database next to DATABASE_URL's and returns its URL plus a drop function. */
-async function createThrowAwayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mcp_t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -48,7 +23,18 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
 
   storeSuite('kysely on PostgreSQL', async () => {
     await ready;
-    return { store: createKyselyStore(db), dumpAllTables: () => dumpAllTables(db), close: async () => {} };
+    return {
+      store: createKyselyStore(db),
+      dumpAllTables: () => dumpAllTables(db),
+      close: async () => {},
+      // Another replica: its own pool on the same database.
+      async openSecondStore() {
+        const other = new Kysely<Database>({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
+        });
+        return { store: createKyselyStore(other), close: () => other.destroy() };
+      },
+    };
   });
 
   describe('PostgreSQL specifics', () => {
@@ -65,7 +51,7 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
         { applied: [] },
       ]);
       const { rows } = await sql<{ name: string }>`select name from mcp_oauth_migration`.execute(db);
-      expect(rows.map((r) => r.name)).toEqual(['0001_initial']);
+      expect(rows.map((r) => r.name)).toEqual(['0001_initial', '0002_monitor_and_leases']);
     });
 
     it('applies the schema on a fresh database concurrently without errors', async () => {
@@ -78,7 +64,7 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
       );
       try {
         const results = await Promise.all(replicas.map((replica) => migrateToLatest(replica)));
-        expect(results.flatMap((r) => r.applied)).toEqual(['0001_initial']);
+        expect(results.flatMap((r) => r.applied)).toEqual(['0001_initial', '0002_monitor_and_leases']);
       } finally {
         await Promise.all(replicas.map((replica) => replica.destroy()));
         await fresh.drop();

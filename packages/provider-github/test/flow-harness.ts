@@ -116,7 +116,7 @@ export async function startFlowHarness(options: FlowHarnessOptions = {}): Promis
   const pglite = await PGlite.create();
   const db = new Kysely<Database>({ dialect: createPGliteDialect(pglite) });
   await migrateToLatest(db);
-  const store = createKyselyStore(db, { now: clock.now });
+  const store = createKyselyStore(db, { now: clock.now, locking: 'in-process' });
   const keyRing = createKeyRing([{ id: 'k1', key: generateKey() }]);
   const base = github({ baseUrl: fake.url, apiUrl: fake.apiUrl });
   const providers = [base, ...(options.extraProviders?.(base) ?? [])];

@@ -38,7 +38,7 @@ describe('createOAuthFlow with github() against the fake GitHub (PGlite store)',
     pg = await PGlite.create();
     db = new Kysely<Database>({ dialect: createPGliteDialect(pg) });
     await migrateToLatest(db);
-    store = createKyselyStore(db);
+    store = createKyselyStore(db, { locking: 'in-process' });
     const provider = github({ baseUrl: gh.url, apiUrl: gh.apiUrl });
     await registerServices(store, [provider]);
     flow = createOAuthFlow({

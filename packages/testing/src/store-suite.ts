@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { defineApiKeyAndAuditTests } from './store-suite/api-keys-audit.js';
 import { defineCredentialTests } from './store-suite/credentials.js';
 import { type StoreSuiteFactory, type StoreSuiteHarness, unique } from './store-suite/fixtures.js';
+import { defineLockTests } from './store-suite/locks.js';
+import { defineMonitorTests } from './store-suite/monitor.js';
 import { defineServiceAndInstanceTests } from './store-suite/services-instances.js';
 import { defineStateTests } from './store-suite/states.js';
 import { defineTransactionTests } from './store-suite/transactions.js';
@@ -11,7 +13,9 @@ export type { StoreSuiteFactory, StoreSuiteHarness } from './store-suite/fixture
 /**
  * Conformance suite for an implementation of core's `Store` ports: every port method, optimistic
  * concurrency (10 concurrent saves → one winner), single-use states (20 concurrent consumes → one
- * `consumed`), transactions (commit, rollback, nesting), cascade delete and keyset paging.
+ * `consumed`), transactions (commit, rollback, nesting), cascade delete, keyset paging, the monitor's
+ * queries (paging order and filters), locks (mutual exclusion, timeouts, release on throw — across two
+ * stores when the harness offers `openSecondStore`) and leases (expiry, renewal, takeover, release).
  *
  * `factory` is called once (in `beforeAll`); tests share the database and never assume other tests' rows
  * are absent. Errors are checked by `code`, so the suite works whichever copy of core threw them.
@@ -22,7 +26,8 @@ export type { StoreSuiteFactory, StoreSuiteHarness } from './store-suite/fixture
  *   const pglite = await PGlite.create();
  *   const db = new Kysely<Database>({ dialect: createPGliteDialect(pglite) });
  *   await migrateToLatest(db);
- *   return { store: createKyselyStore(db), dumpAllTables: () => dump(db), close: () => pglite.close() };
+ *   const store = createKyselyStore(db, { locking: 'in-process' });
+ *   return { store, dumpAllTables: () => dump(db), close: () => pglite.close() };
  * });
  * ```
  */
@@ -60,5 +65,7 @@ export function storeSuite(name: string, factory: StoreSuiteFactory): void {
     defineStateTests(ctx);
     defineApiKeyAndAuditTests(ctx);
     defineTransactionTests(ctx);
+    defineMonitorTests(ctx);
+    defineLockTests(ctx);
   });
 }

@@ -1,6 +1,7 @@
 import type { McpHandler } from '../mcp/handler.js';
 import type { OAuthFlow } from '../oauth/types.js';
 import type { Store } from '../store/ports.js';
+import type { TokenSource } from '../tokens/source.js';
 import type { Clock, Logger } from '../util/types.js';
 import type { AdminAuth } from './admin-auth.js';
 import type { InstanceAuth } from './instance-auth.js';
@@ -19,6 +20,8 @@ export interface CacheControl {
 /** Validated dependencies shared by every route (internal). */
 export interface HttpDeps {
   flow: OAuthFlow;
+  /** The token manager, or the flow itself when none was given. */
+  tokens: TokenSource;
   store: Store;
   now: Clock;
   logger: Logger;

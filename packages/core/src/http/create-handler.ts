@@ -94,8 +94,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const { flow, store } = options;
+  const tokens = options.tokens ?? flow;
   const deps: HttpDeps = {
     flow,
+    tokens,
     store,
     now,
     logger,
@@ -106,6 +108,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     instanceAuth: createInstanceAuth({ store, now, logger }),
     mcp: createMcpHandler({
       flow,
+      ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
       logger,
       fetch: options.fetch,
       allowedHosts: options.allowedHosts,

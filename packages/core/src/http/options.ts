@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/index.js';
 import type { OAuthFlow } from '../oauth/types.js';
 import type { Store } from '../store/ports.js';
+import type { TokenSource } from '../tokens/source.js';
 import type { Clock, FetchLike, Logger } from '../util/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { CacheControl } from './context.js';
@@ -10,6 +11,11 @@ export interface HttpHandlerOptions {
   /** The upstream OAuth flow (`createOAuthFlow`); its `providers` are the enabled services. */
   flow: OAuthFlow;
   store: Store;
+  /**
+   * Source of access tokens for MCP tools, `POST /:instanceId/refresh` and `POST /cache-tokens` — the token
+   * manager of `createTokenManager`. @default the flow's plain `getAccessToken` / `refreshTokens`
+   */
+  tokens?: TokenSource;
   /** Bearer token of the admin API; at least 32 characters. */
   adminToken: string;
   /** Version reported by `/health` and the MCP `serverInfo`. */
@@ -65,6 +71,14 @@ export function resolveHttpOptions(options: HttpHandlerOptions): ResolvedHttpOpt
   }
   if (typeof options.store !== 'object' || options.store === null)
     throw new ConfigError('store', 'must be a Store');
+  if (
+    options.tokens !== undefined &&
+    (typeof options.tokens !== 'object' ||
+      options.tokens === null ||
+      typeof options.tokens.getAccessToken !== 'function')
+  ) {
+    throw new ConfigError('tokens', 'must have getAccessToken()');
+  }
   if (typeof options.adminToken !== 'string' || options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError('adminToken', `must be a string of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }

@@ -16,9 +16,11 @@ export type {
   InstanceConfigJson,
   InstanceTable,
   Jsonb,
+  LeaseTable,
   NullableTimestamp,
   OAuthStateTable,
   ServiceTable,
   Timestamp,
 } from './schema.js';
 export { createKyselyStore, type KyselyStoreOptions } from './store/create-kysely-store.js';
+export type { LockingMode } from './store/locks.js';

@@ -172,9 +172,63 @@ const initial: Migration = {
 };
 
 /**
+ * 0002: the lease table of `LockStore` and the indexes of the expiration monitor's queries, so a sweep walks
+ * index ranges (joined by primary key) instead of scanning `mcp_service_table` or `mcp_credentials`.
+ */
+const monitorAndLeases: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('mcp_leases')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    // listDueForRefresh: keyset on (expires_at, instance_id) over credentials that can be refreshed.
+    await db.schema
+      .createIndex('mcp_credentials_refresh_due_idx')
+      .on('mcp_credentials')
+      .columns(['expires_at', 'instance_id'])
+      .where(sql<boolean>`refresh_token_ciphertext is not null and expires_at is not null`)
+      .execute();
+    // listIdle: "not refreshed since" (a never-refreshed credential counts from its last write). Not partial:
+    // PostgreSQL only uses the statistics of a non-partial expression index to estimate the condition.
+    await db.schema
+      .createIndex('mcp_credentials_idle_idx')
+      .on('mcp_credentials')
+      .expression(sql`coalesce(last_refresh_at, updated_at)`)
+      .execute();
+    // listIdle: "not used since" among active instances (btree keeps NULLs, so `is null` is indexed too).
+    await db.schema
+      .createIndex('mcp_service_table_active_used_idx')
+      .on('mcp_service_table')
+      .column('last_used_at')
+      .where(sql.ref('status'), '=', 'active')
+      .execute();
+    // markExpired: expiring credentials that cannot be refreshed.
+    await db.schema
+      .createIndex('mcp_credentials_no_refresh_expiry_idx')
+      .on('mcp_credentials')
+      .columns(['expires_at', 'instance_id'])
+      .where(sql<boolean>`refresh_token_ciphertext is null and expires_at is not null`)
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const index of [
+      'mcp_credentials_no_refresh_expiry_idx',
+      'mcp_service_table_active_used_idx',
+      'mcp_credentials_idle_idx',
+      'mcp_credentials_refresh_due_idx',
+    ]) {
+      await db.schema.dropIndex(index).ifExists().execute();
+    }
+    await db.schema.dropTable('mcp_leases').ifExists().execute();
+  },
+};
+
+/**
  * Every migration of the store, by name (applied in name order). Kept in code, not on disk, so bundlers and
  * read-only file systems need nothing extra.
  */
 export function storeMigrations(): Record<string, Migration> {
-  return { '0001_initial': initial };
+  return { '0001_initial': initial, '0002_monitor_and_leases': monitorAndLeases };
 }

@@ -108,6 +108,14 @@ export interface AuditLogTable {
   details: Jsonb<Record<string, unknown>>;
 }
 
+/** `mcp_leases`: named leases with an owner and an expiry (migration 0002), e.g. the monitor's sweep lease. */
+export interface LeaseTable {
+  /** Primary key. */
+  name: string;
+  owner: string;
+  expires_at: Timestamp;
+}
+
 /** The kysely database type of every table the store uses. */
 export interface Database {
   mcp_table: ServiceTable;
@@ -116,4 +124,5 @@ export interface Database {
   mcp_oauth_states: OAuthStateTable;
   mcp_api_keys: ApiKeyTable;
   mcp_audit_log: AuditLogTable;
+  mcp_leases: LeaseTable;
 }

@@ -6,6 +6,7 @@ import { errorResponse } from '../http/responses.js';
 import type { AccessToken, OAuthFlow } from '../oauth/types.js';
 import type { ProviderDefinition } from '../provider/types.js';
 import type { ApiKeyRecord, InstanceRecord } from '../store/ports.js';
+import type { TokenSource } from '../tokens/source.js';
 import { type FetchLike, type Logger, silentLogger } from '../util/types.js';
 import { isAllowedHost } from './host-check.js';
 import type { ToolDefinition } from './tool.js';
@@ -15,6 +16,11 @@ import { selectTools } from './tool-filter.js';
 /** Options of {@link createMcpHandler}. */
 export interface McpHandlerOptions {
   flow: OAuthFlow;
+  /**
+   * Source of access tokens (the token manager of `createTokenManager`: cache, single-flight refresh,
+   * breakers). @default the flow's plain `getAccessToken`
+   */
+  tokens?: TokenSource;
   /** @default silentLogger */
   logger?: Logger;
   /** `fetch` handed to tools. @default globalThis.fetch */
@@ -35,7 +41,7 @@ export interface McpHandler {
    * transport allows.
    *
    * @throws OAuthFlowError `OAUTH_SERVICE_UNKNOWN` when the instance's provider is not enabled; errors of
-   *   `flow.getAccessToken` other than "needs reconnecting" and transient refresh failures (store down…).
+   *   `getAccessToken` other than "needs reconnecting" and transient refresh failures (store down…).
    */
   handle(
     request: Request,
@@ -62,13 +68,19 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
 }
 
 /** One access-token lookup per request, shared by tool listing and tool calls; failures are retried at call time. */
-function tokenOnce(flow: OAuthFlow, instanceId: string, requestId: string): () => Promise<AccessToken> {
+function tokenOnce(
+  tokens: TokenSource,
+  instance: InstanceRecord,
+  requestId: string,
+): () => Promise<AccessToken> {
   let pending: Promise<AccessToken> | undefined;
   return () => {
-    pending ??= flow.getAccessToken(instanceId, { requestId }).catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
+    pending ??= tokens
+      .getAccessToken(instance.instanceId, { requestId, instance })
+      .catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
     return pending;
   };
 }
@@ -139,6 +151,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope)
  */
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const { flow } = options;
+  const tokens: TokenSource = options.tokens ?? flow;
+  if (typeof tokens.getAccessToken !== 'function')
+    throw new ConfigError('tokens', 'must have getAccessToken()');
   const logger = options.logger ?? silentLogger;
   const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const version = options.version ?? '0.0.0';
@@ -169,7 +184,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       if (provider === undefined) {
         throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', 'The service of this instance is not enabled.');
       }
-      const token = tokenOnce(flow, instance.instanceId, requestId);
+      const token = tokenOnce(tokens, instance, requestId);
       let grantedScopes: readonly string[];
       try {
         grantedScopes = (await token()).grantedScopes;

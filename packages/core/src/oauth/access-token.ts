@@ -42,7 +42,7 @@ export async function getAccessToken(
       }
     } else {
       try {
-        await refreshTokens(deps, instanceId, requestId);
+        await refreshTokens(deps, instanceId, { requestId });
       } catch (error) {
         // Transient failure while the current token is still valid: keep serving it.
         const stillValid = credential.expiresAt !== null && credential.expiresAt.getTime() > now;

@@ -27,7 +27,7 @@ export function createOAuthFlow(options: OAuthFlowOptions): OAuthFlow {
     providers: deps.providers,
     createAuthorizationRequest: (input) => createAuthorizationRequest(deps, input),
     handleCallback: (serviceName, params, opts) => handleCallback(deps, serviceName, params, opts?.requestId),
-    refreshTokens: (instanceId, opts) => refreshTokens(deps, instanceId, opts?.requestId),
+    refreshTokens: (instanceId, opts) => refreshTokens(deps, instanceId, opts),
     revokeTokens: (instanceId, opts) => revokeTokens(deps, instanceId, opts?.requestId),
     validateCredentials: (serviceName, input) => validateCredentials(deps, serviceName, input),
     getAccessToken: (instanceId, opts) => getAccessToken(deps, instanceId, opts?.requestId),

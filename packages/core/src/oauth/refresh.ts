@@ -7,7 +7,7 @@ import { clientFor, loadInstance, providerFor } from './client.js';
 import type { FlowDeps } from './options.js';
 import { saveIssuedTokens } from './save-tokens.js';
 import { readTokenResponse } from './token-response.js';
-import type { RefreshResult } from './types.js';
+import type { RefreshResult, RefreshTokensOptions } from './types.js';
 import { createUpstream } from './upstream.js';
 import { openSecret } from './vault.js';
 
@@ -36,8 +36,10 @@ async function recordFailure(
 export async function refreshTokens(
   deps: FlowDeps,
   instanceId: string,
-  requestId?: string,
+  options: RefreshTokensOptions = {},
 ): Promise<RefreshResult> {
+  const { requestId } = options;
+  const markTerminal = (options.onTerminal ?? 'mark') === 'mark';
   const instance = await loadInstance(deps, instanceId);
   const provider = providerFor(deps, instance.serviceName);
   const credential = await deps.store.credentials.getCredential(instanceId);
@@ -68,16 +70,22 @@ export async function refreshTokens(
   } catch (error) {
     const failure = classifyRefreshFailure(error, upstream.lastResponse(), deps.now());
     await recordFailure(deps, credential, failure);
-    if (failure.terminal) {
+    const needsReauth = failure.terminal && markTerminal;
+    if (needsReauth) {
       await deps.store.instances.updateInstance(instanceId, { status: 'needs_reauth' });
     }
     await audit(deps, deps.store, {
       instanceId,
       actor: 'system',
-      event: failure.terminal ? 'token.needs_reauth' : 'token.refresh_failed',
+      event: needsReauth ? 'token.needs_reauth' : 'token.refresh_failed',
       outcome: 'failure',
       requestId,
-      details: { code: failure.code, providerError: failure.providerError, status: failure.status },
+      details: {
+        code: failure.code,
+        providerError: failure.providerError,
+        status: failure.status,
+        terminal: failure.terminal,
+      },
     });
     throw failure;
   }

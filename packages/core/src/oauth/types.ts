@@ -49,6 +49,20 @@ export interface RefreshResult {
   version: number;
 }
 
+/** Options of {@link OAuthFlow.refreshTokens}. */
+export interface RefreshTokensOptions {
+  /** Correlates audit records. */
+  requestId?: string;
+  /**
+   * What a terminal failure (`invalid_grant`, `bad_refresh_token`, …) does besides recording the attempt:
+   * `mark` sets the instance to `needs_reauth` (audit `token.needs_reauth`); `report` only throws, so the
+   * caller can re-read the row first and decide (the token manager does this: another replica may have saved
+   * newer tokens in the meantime).
+   * @default 'mark'
+   */
+  onTerminal?: 'mark' | 'report';
+}
+
 /** Result of {@link OAuthFlow.revokeTokens}. */
 export interface RevokeResult {
   /** Whether the upstream confirmed revocation (false when the provider offers none or it failed). */
@@ -115,9 +129,11 @@ export interface OAuthFlow {
   ): Promise<CallbackResult>;
   /**
    * One plain refresh-token grant, saved with a version check (no single-flight; see the token manager).
+   * Every failure increments `refresh_attempts` and records `last_refresh_error`; a terminal one also marks
+   * the instance `needs_reauth` unless `onTerminal: 'report'`.
    * @throws RefreshError classified terminal or transient; StoreError when the save fails.
    */
-  refreshTokens(instanceId: string, options?: { requestId?: string }): Promise<RefreshResult>;
+  refreshTokens(instanceId: string, options?: RefreshTokensOptions): Promise<RefreshResult>;
   /** Revokes the instance's tokens upstream. Never throws for upstream failures; reports them. */
   revokeTokens(instanceId: string, options?: { requestId?: string }): Promise<RevokeResult>;
   /** Checks client credentials, token freshness, scopes and API reachability. */

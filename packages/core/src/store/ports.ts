@@ -225,6 +225,61 @@ export interface AuditStore {
   listAudit(query: { instanceId?: string; limit: number }): Promise<AuditEvent[]>;
 }
 
+/** A credential the expiration monitor looks at (joined with its instance; ciphertexts stay out). */
+export interface DueCredential {
+  instanceId: string;
+  serviceName: string;
+  status: InstanceStatus;
+  expiresAt: Date | null;
+  hasRefreshToken: boolean;
+  lastUsedAt: Date | null;
+  lastRefreshAt: Date | null;
+  refreshAttempts: number;
+}
+
+/** Keyset position for paging through {@link MonitorStore} queries. */
+export interface MonitorCursor {
+  expiresAt: Date;
+  instanceId: string;
+}
+
+/** Indexed, paged queries of the expiration monitor. None loads every instance. */
+export interface MonitorStore {
+  /**
+   * `active` instances with a refresh token whose access token expires at or before `before`, ordered by
+   * `(expires_at, instance_id)`, starting after `after`.
+   */
+  listDueForRefresh(before: Date, after: MonitorCursor | null, limit: number): Promise<DueCredential[]>;
+  /**
+   * `active` instances with a refresh token not used and not refreshed since `idleSince` (providers revoke
+   * tokens unused for long), ordered by instance id, starting after `afterInstanceId`.
+   */
+  listIdle(idleSince: Date, afterInstanceId: string | null, limit: number): Promise<DueCredential[]>;
+  /**
+   * Marks `active` instances whose access token expired before `now` and which have no refresh token as
+   * `expired`; returns the ids changed (at most `limit`).
+   */
+  markExpired(now: Date, limit: number): Promise<string[]>;
+}
+
+/** Database-held locks and leases: the authority across replicas. */
+export interface LockStore {
+  /**
+   * Runs `fn` while holding an exclusive lock named `key`, waiting at most `waitMs` for it. PostgreSQL: an
+   * advisory lock held on a dedicated session for the duration of `fn`; embedded single-process databases:
+   * an in-process keyed mutex. `fn` must use the ordinary store, not a transaction bound to the lock.
+   */
+  withLock<T>(
+    key: string,
+    options: { waitMs: number },
+    fn: () => Promise<T>,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /** Takes or renews the lease `name` for `owner` until `now + ttlMs`; false while another owner holds it. */
+  tryLease(name: string, owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `owner` holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
+}
+
 /** The whole storage port: every table plus lifecycle. */
 export interface Store {
   services: ServiceStore;
@@ -233,6 +288,8 @@ export interface Store {
   states: OAuthStateStore;
   apiKeys: ApiKeyStore;
   audit: AuditStore;
+  monitor: MonitorStore;
+  locks: LockStore;
   /** Runs `fn` in one transaction; the `Store` passed to it is bound to that transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe (`SELECT 1`). @throws StoreError `STORE_UNAVAILABLE`. */

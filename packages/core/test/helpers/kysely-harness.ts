@@ -8,6 +8,7 @@ const TABLES = [
   'mcp_oauth_states',
   'mcp_api_keys',
   'mcp_audit_log',
+  'mcp_leases',
 ];
 
 /** Every row of every store table as text (one JSON line per table), for "what is stored" assertions. */

@@ -18,6 +18,11 @@ export interface StoreSuiteHarness {
   close(): Promise<void>;
   /** Text dump of every row of every table, used to prove what is (and is not) stored. */
   dumpAllTables(): Promise<string>;
+  /**
+   * A second store on the same database with connections of its own (another "replica"), for the
+   * cross-store lock tests. Omit for single-process back-ends (embedded PGlite).
+   */
+  openSecondStore?(): Promise<{ store: Store; close(): Promise<void> }>;
 }
 
 /** Creates a {@link StoreSuiteHarness}; called once per suite run. */

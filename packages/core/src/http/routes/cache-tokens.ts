@@ -28,18 +28,18 @@ async function* activeInstances(
 
 /**
  * `POST /cache-tokens` with `{instanceIds?}`: reloads credentials of the given instances (all active ones when
- * omitted) into the token cache. Without a cache, it warms each active instance through `flow.getAccessToken`
+ * omitted) into the token cache. Without a cache, it warms each active instance through `getAccessToken` (token manager or flow)
  * (which also refreshes tokens near expiry) and reports `{reloaded, failed}`.
  */
 export async function reloadTokens(context: RequestContext): Promise<Response> {
   const body = await readJsonBody(context.request, cacheTokensBody, context.deps.maxBodyBytes);
-  const { cache, flow, logger } = context.deps;
+  const { cache, tokens, logger } = context.deps;
   if (cache !== undefined) return jsonResponse({ reloaded: await cache.reload(body.instanceIds) });
   let reloaded = 0;
   let failed = 0;
   for await (const instance of activeInstances(context, body.instanceIds)) {
     try {
-      await flow.getAccessToken(instance.instanceId, { requestId: context.requestId });
+      await tokens.getAccessToken(instance.instanceId, { requestId: context.requestId, instance });
       reloaded++;
     } catch (error) {
       failed++;

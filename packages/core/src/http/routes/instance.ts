@@ -48,11 +48,15 @@ export const handleMcp: InstanceRouteHandler = async (context, { instance, apiKe
 };
 
 /**
- * `POST /:instanceId/refresh`: forces a refresh-token grant now. Answers the new expiry and version; failures map
+ * `POST /:instanceId/refresh`: forces a refresh-token grant now (through the token manager when configured). Answers the new expiry and version; failures map
  * through the error map (terminal → 409 and the instance needs re-authorization, transient → 503 + Retry-After).
  */
 export const refreshInstance: InstanceRouteHandler = async (context, { instance }) => {
-  const result = await context.deps.flow.refreshTokens(instance.instanceId, { requestId: context.requestId });
+  const { tokens, flow } = context.deps;
+  const options = { requestId: context.requestId };
+  const result = tokens.forceRefresh
+    ? await tokens.forceRefresh(instance.instanceId, options)
+    : await flow.refreshTokens(instance.instanceId, options);
   return jsonResponse({
     instanceId: result.instanceId,
     refreshed: true,

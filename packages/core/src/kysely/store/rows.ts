@@ -3,8 +3,10 @@ import type {
   ApiKeyRecord,
   AuditEvent,
   CredentialRecord,
+  DueCredential,
   InstanceConfig,
   InstanceRecord,
+  InstanceStatus,
   OAuthStateRecord,
   ServiceRecord,
 } from '../../store/ports.js';
@@ -143,5 +145,31 @@ export function toAuditEvent(row: Selectable<AuditLogTable>): AuditEvent {
     outcome: row.outcome,
     requestId: row.request_id,
     details: row.details ?? {},
+  };
+}
+
+/** The columns the monitor queries select (credential ⋈ instance). */
+export interface DueCredentialRow {
+  instance_id: string;
+  service_name: string;
+  status: InstanceStatus;
+  expires_at: Date | string | null;
+  has_refresh_token: boolean | 0 | 1 | null;
+  last_used_at: Date | string | null;
+  last_refresh_at: Date | string | null;
+  refresh_attempts: number | string;
+}
+
+/** A monitor query row → {@link DueCredential}. */
+export function toDueCredential(row: DueCredentialRow): DueCredential {
+  return {
+    instanceId: row.instance_id,
+    serviceName: row.service_name,
+    status: row.status,
+    expiresAt: toDateOrNull(row.expires_at),
+    hasRefreshToken: row.has_refresh_token === true || row.has_refresh_token === 1,
+    lastUsedAt: toDateOrNull(row.last_used_at),
+    lastRefreshAt: toDateOrNull(row.last_refresh_at),
+    refreshAttempts: Number(row.refresh_attempts),
   };
 }

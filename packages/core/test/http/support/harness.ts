@@ -64,7 +64,7 @@ export async function createHarness(): Promise<Harness> {
   await migrateToLatest(db);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const now = () => clock.now;
-  const store = createKyselyStore(db, { now });
+  const store = createKyselyStore(db, { now, locking: 'in-process' });
   const provider = fakeProvider();
   await store.services.upsertService({
     name: provider.id,

@@ -1,0 +1,4 @@
+import { startTokenHarness } from './token-harness.js';
+import { tokenManagerSuite } from './token-manager-suite.js';
+
+tokenManagerSuite('PGlite', () => startTokenHarness());
