@@ -3,7 +3,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { deferred } from './helpers/monitor-harness.js';
-import { createThrowAwayDatabase, type ThrowAwayDatabase } from './helpers/throw-away-database.js';
+import {
+  createTestPool,
+  createThrowAwayDatabase,
+  type ThrowAwayDatabase,
+} from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -11,7 +15,7 @@ describe.skipIf(!DATABASE_URL)('advisory locks on PostgreSQL', () => {
   let database: ThrowAwayDatabase;
   const opened: Kysely<Database>[] = [];
   const open = (max: number) => {
-    const pool = new pg.Pool({ connectionString: database.url, max });
+    const pool = createTestPool(database.url, max);
     // A session terminated while idle-in-pool reports on the pool, one terminated while checked out (an
     // advisory-lock session waiting for its holder's fn) on the client: without listeners, Node would crash.
     pool.on('error', () => {});

@@ -1,9 +1,12 @@
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import type { Store } from '../src/store/ports.js';
-import { createThrowAwayDatabase, type ThrowAwayDatabase } from './helpers/throw-away-database.js';
+import {
+  createTestPool,
+  createThrowAwayDatabase,
+  type ThrowAwayDatabase,
+} from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const ROWS = 100_000;
@@ -61,7 +64,7 @@ describe.skipIf(!DATABASE_URL)('monitor queries on 100k instances (PostgreSQL EX
   beforeAll(async () => {
     database = await createThrowAwayDatabase(DATABASE_URL!);
     db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }),
+      dialect: new PostgresDialect({ pool: createTestPool(database.url, 2) }),
       log: (event) => {
         if (event.level === 'query') captured.push(event.query);
       },

@@ -1,9 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { describe } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { defineMonitorScenarios } from './helpers/monitor-scenarios.js';
-import { createThrowAwayDatabase } from './helpers/throw-away-database.js';
+import { createTestPool, createThrowAwayDatabase } from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -12,7 +11,7 @@ describe.skipIf(!DATABASE_URL)('monitor on PostgreSQL', () => {
     const database = await createThrowAwayDatabase(DATABASE_URL!);
     const open = () =>
       new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
+        dialect: new PostgresDialect({ pool: createTestPool(database.url, 10) }),
       });
     const db = open();
     const other = open();

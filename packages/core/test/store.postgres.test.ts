@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { dumpAllTables } from './helpers/kysely-harness.js';
-import { createThrowAwayDatabase } from './helpers/throw-away-database.js';
+import { createTestPool, createThrowAwayDatabase } from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
@@ -15,7 +15,7 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
     ? (async () => {
         database = await createThrowAwayDatabase(DATABASE_URL);
         db = new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
+          dialect: new PostgresDialect({ pool: createTestPool(database.url, 10) }),
         });
         await migrateToLatest(db);
       })()
@@ -30,7 +30,7 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
       // Another replica: its own pool on the same database.
       async openSecondStore() {
         const other = new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
+          dialect: new PostgresDialect({ pool: createTestPool(database.url, 10) }),
         });
         return { store: createKyselyStore(other), close: () => other.destroy() };
       },
@@ -59,7 +59,7 @@ describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
       const replicas = [0, 1, 2].map(
         () =>
           new Kysely<Database>({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: fresh.url, max: 2 }) }),
+            dialect: new PostgresDialect({ pool: createTestPool(fresh.url, 2) }),
           }),
       );
       try {

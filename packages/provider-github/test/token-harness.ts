@@ -132,9 +132,10 @@ export async function startTokenHarness(databaseUrl?: string): Promise<TokenHarn
     const database = await throwAwayDatabase(databaseUrl);
     closers.push(() => database.drop());
     const open = async (): Promise<{ db: Kysely<Database>; store: Store }> => {
-      const db = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
-      });
+      const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+      // Dropping the database WITH (FORCE) may terminate sessions that are still closing (57P01): keep it quiet.
+      pool.on('error', () => undefined);
+      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
       closers.unshift(() => db.destroy());
       return { db, store: createKyselyStore(db, { now: clock.now }) };
     };

@@ -33,3 +33,14 @@ export async function createThrowAwayDatabase(baseUrl: string): Promise<ThrowAwa
     },
   };
 }
+
+/**
+ * A pg pool for tests. Dropping a throw-away database `WITH (FORCE)` can terminate sessions that are still
+ * closing; pg then emits `error` on the pool, and without a listener Node treats it as an uncaught exception
+ * (regression: CI failed with 57P01 "terminating connection due to administrator command" after the monitor suite).
+ */
+export function createTestPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  return pool;
+}

@@ -18,7 +18,7 @@ afterAll(async () => {
 function recordingTokens() {
   const gets: Array<{ instanceId: string; instance: string | undefined; requestId: string | undefined }> = [];
   const forced: string[] = [];
-  const tokens: Required<TokenSource> = {
+  const tokens: Required<Pick<TokenSource, 'getAccessToken' | 'forceRefresh'>> = {
     async getAccessToken(instanceId, options) {
       gets.push({ instanceId, instance: options?.instance?.instanceId, requestId: options?.requestId });
       const instance =
