@@ -6,7 +6,7 @@ import {
   startFakeGitHub,
 } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { github } from '../src/index.js';
+import { github, githubTools } from '../src/index.js';
 
 describe('github() options', () => {
   it('defaults to github.com', () => {
@@ -25,7 +25,8 @@ describe('github() options', () => {
       token: 'https://github.com/login/oauth/access_token',
       api: 'https://api.github.com',
     });
-    expect(p.tools?.map((t) => t.name)).toEqual(['get_me']);
+    expect(p.tools).toBe(githubTools);
+    expect(p.tools?.[0]?.name).toBe('get_me');
   });
 
   it('uses <baseUrl>/api/v3 for GitHub Enterprise Server unless apiUrl is given', () => {

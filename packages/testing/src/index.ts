@@ -1,10 +1,14 @@
 export type {
+  FakeComment,
+  FakeCommit,
+  FakeCommitInput,
   FakeGitHub,
   FakeGitHubAppMode,
   FakeGitHubClient,
   FakeGitHubCode,
   FakeGitHubFault,
   FakeGitHubFaultTarget,
+  FakeGitHubFixtures,
   FakeGitHubOptions,
   FakeGitHubRefreshToken,
   FakeGitHubRequest,
@@ -13,12 +17,19 @@ export type {
   FakeGitHubToken,
   FakeGitHubUser,
   FakeGitHubUserInput,
+  FakeIssue,
+  FakeIssueInput,
+  FakePull,
+  FakePullInput,
+  FakeRepo,
+  FakeRepoInput,
   IssuedTokenSet,
 } from './fake-github/index.js';
 export {
   FAKE_GITHUB_APP,
   FAKE_GITHUB_OAUTH_APP,
   FAKE_GITHUB_USERS,
+  nextAccessTokenExpiresIn,
   startFakeGitHub,
 } from './fake-github/index.js';
 export type { StoreSuiteFactory, StoreSuiteHarness } from './store-suite.js';

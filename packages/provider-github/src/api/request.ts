@@ -1,5 +1,8 @@
-import { type ClientCredentials, type FetchLike, isRateLimited, parseRetryAfter } from '@org/mcp-oauth-core';
+import type { ClientCredentials, FetchLike } from '@org/mcp-oauth-core';
+import { toGitHubApiError } from './classify.js';
 import { GitHubApiError } from './errors.js';
+
+export { toGitHubApiError } from './classify.js';
 
 /** REST API version we speak; GitHub answers with the behaviour of this date. */
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -21,6 +24,8 @@ export interface GitHubRequest {
   query?: Record<string, string | number | boolean | undefined>;
   /** JSON body. */
   body?: unknown;
+  /** Media type to ask for. @default 'application/vnd.github+json' */
+  accept?: string;
   fetch: FetchLike;
   signal?: AbortSignal;
   /** Clock for `retryAfterMs`. @default Date.now */
@@ -46,7 +51,7 @@ export function apiEndpoint(apiUrl: string, path: string, query?: GitHubRequest[
 export async function githubFetch(request: GitHubRequest): Promise<Response> {
   const method = request.method ?? 'GET';
   const headers = new Headers({
-    accept: 'application/vnd.github+json',
+    accept: request.accept ?? 'application/vnd.github+json',
     'x-github-api-version': GITHUB_API_VERSION,
     'user-agent': GITHUB_USER_AGENT,
   });
@@ -74,41 +79,6 @@ export async function githubFetch(request: GitHubRequest): Promise<Response> {
       },
     );
   }
-}
-
-const TOKEN_LIKE = /\b(?:gh[opusr]_|github_pat_)[A-Za-z0-9_]+/g;
-
-/** GitHub's error `message`, bounded, single-line and with anything token-shaped removed. */
-async function upstreamMessage(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
-  let message = text;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && 'message' in parsed && typeof parsed.message === 'string') {
-      message = parsed.message;
-    }
-  } catch {
-    message = (response.headers.get('content-type') ?? '').includes('html') ? '' : text;
-  }
-  return message.replace(TOKEN_LIKE, '[redacted]').replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-/** Turns a non-2xx GitHub answer into a {@link GitHubApiError} (consumes the body). */
-export async function toGitHubApiError(
-  response: Response,
-  method: string,
-  path: string,
-  now: () => number = Date.now,
-): Promise<GitHubApiError> {
-  const message = await upstreamMessage(response);
-  const status = response.status;
-  const retryAfterMs = parseRetryAfter(response.headers, now());
-  const text = `GitHub ${method} ${path} failed with HTTP ${status}${message ? `: ${message}` : ''}`;
-  const options = { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  if (status === 401) return new GitHubApiError('GITHUB_UNAUTHORIZED', text, options);
-  if (isRateLimited(status, response.headers))
-    return new GitHubApiError('GITHUB_RATE_LIMITED', text, options);
-  return new GitHubApiError('GITHUB_API_ERROR', text, options);
 }
 
 /** Sends a request and parses the JSON answer. @throws GitHubApiError on a non-2xx answer or no answer. */

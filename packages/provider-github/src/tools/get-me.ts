@@ -1,7 +1,9 @@
 import { defineTool } from '@org/mcp-oauth-core';
 import { z } from 'zod';
+import { clientFor } from '../api/context.js';
 import { GitHubApiError } from '../api/errors.js';
-import { githubJson } from '../api/request.js';
+import { obj } from '../api/json.js';
+import { readAnnotations } from './shared/annotations.js';
 
 const nullableString = z.string().nullable();
 const nullableCount = z.number().int().nullable();
@@ -47,19 +49,13 @@ export const getMe = defineTool({
     'company, blog, location, bio, public repository and follower counts, profile URL and account dates.',
   input: z.object({}),
   output: getMeOutput,
-  annotations: { title: 'Get my GitHub profile', readOnlyHint: true, openWorldHint: true },
+  annotations: readAnnotations('Get my GitHub profile'),
   // `GET /user` answers for any valid token, whatever its scopes.
   scopes: [],
   readOnly: true,
   toolset: 'context',
   async handler(_args, context) {
-    const { data } = await githubJson<Record<string, unknown>>({
-      apiUrl: context.apiBaseUrl,
-      path: '/user',
-      accessToken: context.accessToken,
-      fetch: context.fetch,
-      signal: context.signal,
-    });
+    const data = obj((await clientFor(context).request<unknown>('GET', '/user')).data);
     const login = text(data.login);
     const id = count(data.id);
     if (login === null || id === null) {

@@ -46,6 +46,37 @@ export function applyFault(
       );
       return undefined;
     }
+    case 'secondary_rate_limit':
+      sendJson(
+        res,
+        403,
+        {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you ' +
+            'reach out to GitHub Support for help, please include the request ID 0000:FAKE:0000.',
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        },
+        {
+          ...(fault.retryAfterSeconds !== undefined
+            ? { 'retry-after': String(fault.retryAfterSeconds) }
+            : {}),
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '4990',
+          'x-ratelimit-used': '10',
+          'x-ratelimit-reset': String(Math.ceil(nowMs / 1000) + 3600),
+          'x-ratelimit-resource': 'core',
+        },
+      );
+      return undefined;
+    case 'validation_failed':
+      sendJson(res, 422, {
+        message: 'Validation Failed',
+        errors: fault.errors ?? [{ resource: 'Issue', field: 'title', code: 'missing_field' }],
+        documentation_url: 'https://docs.github.com/rest',
+        status: '422',
+      });
+      return undefined;
     case 'hang':
       return new Promise((resolve) => {
         res.on('close', () => resolve());

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { handleApiNotFound, handleApplicationToken, handleUser, requireUserAgent } from './api-routes.js';
 import { FAKE_GITHUB_APP, FAKE_GITHUB_OAUTH_APP, FAKE_GITHUB_USERS } from './defaults.js';
 import { applyFault, takeFault } from './faults.js';
+import { createFixtures } from './fixtures.js';
 import { type FakeRequest, flattenHeaders, readBody, send } from './http.js';
 import { handleAuthorize, handleToken, type RouteContext } from './oauth-routes.js';
+import type { FakeGitHubFixtures } from './repo-types.js';
+import { handleRest, isRestPath } from './rest-router.js';
 import {
   addClient,
   createFakeGitHubState,
@@ -45,6 +48,8 @@ export interface FakeGitHub {
   /** `${url}/api/v3` (GitHub Enterprise Server layout): pass as the provider's `apiUrl`. */
   apiUrl: string;
   state: FakeGitHubState;
+  /** Seeds repositories, commits, issues and pull requests served under `/api/v3/repos/…` and `/search/…`. */
+  fixtures: FakeGitHubFixtures;
   /** The known users in their `/user` representation. */
   readonly users: FakeGitHubUser[];
   /** Makes `login` approve the following authorizations. */
@@ -80,6 +85,7 @@ function routeOf(method: string, path: string): { route: FakeGitHubRoute; client
   const app = /^\/api\/v3\/applications\/([^/]+)\/token$/.exec(path);
   if (app?.[1] && method === 'DELETE') return { route: 'revoke', clientId: decodeURIComponent(app[1]) };
   if (app?.[1] && method === 'POST') return { route: 'check_token', clientId: decodeURIComponent(app[1]) };
+  if (isRestPath(path)) return { route: 'rest' };
   return { route: 'not_found' };
 }
 
@@ -106,6 +112,7 @@ async function dispatch(ctx: RouteContext, req: FakeRequest, res: ServerResponse
   if ((route === 'revoke' || route === 'check_token') && clientId) {
     return handleApplicationToken(ctx, req, res, clientId);
   }
+  if (route === 'rest') return handleRest(ctx, req, res);
   handleApiNotFound(res);
 }
 
@@ -113,7 +120,10 @@ async function dispatch(ctx: RouteContext, req: FakeRequest, res: ServerResponse
  * Starts a fake GitHub (OAuth endpoints and a slice of the REST API) on 127.0.0.1 with a free port.
  * It imitates GitHub's quirks: token errors with HTTP 200, form-encoded token responses unless JSON is asked for,
  * comma-separated scopes, never-expiring OAuth App tokens, GitHub App tokens with single-use refresh tokens,
- * revocation via `DELETE /applications/{client_id}/token`, 403 without User-Agent.
+ * revocation via `DELETE /applications/{client_id}/token`, 403 without User-Agent. Its REST slice (repositories,
+ * contents, branches, commits, issues, pull requests, search; see `fixtures`) adds `Link` pagination,
+ * `{"message":"Not Found"}`, 422 validation errors, OAuth scope headers with 403 for a missing `repo` scope,
+ * and injectable primary and secondary rate limits.
  *
  * @example
  * ```ts
@@ -164,6 +174,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     oauthUrl: `${url}/login/oauth`,
     apiUrl: `${url}/api/v3`,
     state,
+    fixtures: createFixtures(state, now),
     get users() {
       return [...state.users.values()];
     },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { takeAccessTokenLifetime } from './token-lifetime.js';
 import type {
   FakeGitHubClient,
   FakeGitHubRefreshToken,
@@ -63,7 +64,7 @@ export function createFakeGitHubState(
     tokens: new Map(),
     refreshTokens: new Map(),
     revokedTokens: new Set(),
-    calls: { authorize: 0, token: 0, user: 0, revoke: 0, check_token: 0, not_found: 0 },
+    calls: { authorize: 0, token: 0, user: 0, revoke: 0, check_token: 0, rest: 0, not_found: 0 },
     refreshCalls: 0,
     requests: [],
     approvingLogin,
@@ -71,6 +72,9 @@ export function createFakeGitHubState(
     nextAuthorizeError: null,
     faults: { token: [], api: [] },
     rateLimitUsed: new Map(),
+    repos: new Map(),
+    nextId: 1_000_000,
+    commitSeq: 0,
   };
   for (const client of clients) addClient(state, client);
   for (const user of users) state.users.set(user.login, toFakeUser(user, baseUrl));
@@ -130,13 +134,14 @@ export function issueTokens(
     used: false,
     revoked: false,
   };
+  const lifetime = takeAccessTokenLifetime(state, GITHUB_APP_TOKEN_TTL_SECONDS);
   const token: FakeGitHubToken = {
     token: randomToken('ghu_'),
     clientId: client.clientId,
     login: input.login,
     scopes: [],
     createdAt: now,
-    expiresAt: now + GITHUB_APP_TOKEN_TTL_SECONDS * 1000,
+    expiresAt: now + lifetime * 1000,
     refreshToken: refresh.token,
     revoked: false,
   };
@@ -145,7 +150,7 @@ export function issueTokens(
   state.refreshTokens.set(refresh.token, refresh);
   return {
     access_token: token.token,
-    expires_in: GITHUB_APP_TOKEN_TTL_SECONDS,
+    expires_in: lifetime,
     refresh_token: refresh.token,
     refresh_token_expires_in: GITHUB_APP_REFRESH_TTL_SECONDS,
     token_type: 'bearer',

@@ -1,3 +1,5 @@
+import type { FakeRepo } from './repo-types.js';
+
 /** How a registered client behaves at the token endpoint. */
 export type FakeGitHubAppMode = 'oauth-app' | 'github-app';
 
@@ -109,12 +111,24 @@ export interface FakeGitHubRequest {
 }
 
 /** Names under which calls are counted in {@link FakeGitHubState.calls}. */
-export type FakeGitHubRoute = 'authorize' | 'token' | 'user' | 'revoke' | 'check_token' | 'not_found';
+export type FakeGitHubRoute =
+  | 'authorize'
+  | 'token'
+  | 'user'
+  | 'revoke'
+  | 'check_token'
+  /** Repository and search endpoints (`/repos/…`, `/search/…`). */
+  | 'rest'
+  | 'not_found';
 
 /** A failure the fake answers with instead of the normal response. */
 export type FakeGitHubFault =
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'rate_limit'; status?: 429 | 403; retryAfterSeconds: number }
+  /** 403 with GitHub's "secondary rate limit" message, `Retry-After` when given, and quota left. */
+  | { kind: 'secondary_rate_limit'; retryAfterSeconds?: number }
+  /** 422 `{"message":"Validation Failed","errors":[…]}`. */
+  | { kind: 'validation_failed'; errors?: Array<Record<string, string>> }
   | { kind: 'hang' };
 
 /** Where a fault is injected: the token endpoint or any REST API route. */
@@ -145,4 +159,10 @@ export interface FakeGitHubState {
   faults: Record<FakeGitHubFaultTarget, FakeGitHubFault[]>;
   /** Remaining core rate limit per login. */
   rateLimitUsed: Map<string, number>;
+  /** Repositories by lower-case `owner/name`. */
+  repos: Map<string, FakeRepo>;
+  /** Last numeric id handed out (repositories, issues, comments). */
+  nextId: number;
+  /** Number of commits written, mixed into commit SHAs. */
+  commitSeq: number;
 }
