@@ -17,6 +17,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { isInsecureLoopbackUrl, resolvePublicUrl, type ServerConfig } from './config.js';
 import { openDatabase } from './database.js';
 import { resolveSecrets } from './dev-secrets.js';
+import { createLifecycle, type Lifecycle } from './lifecycle/create-lifecycle.js';
 
 /** Seams of {@link createApp}. */
 export interface AppDeps {
@@ -31,7 +32,12 @@ export interface AppDeps {
 /** The composed application: one web handler and what must be closed with it. */
 export interface App {
   handle(request: Request): Promise<Response>;
-  /** Closes the database (pool or embedded). Idempotent. */
+  /** Starts background work (expiration monitor, cache warm-up and sync) once requests are served. */
+  start?(): void;
+  /**
+   * Stops the background work, closes the cache connections (Redis), then the database (pool or embedded).
+   * Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -79,7 +85,9 @@ export function allowedHosts(config: ServerConfig, port: number): string[] {
 }
 
 /**
- * The composition root: key ring, database and store, providers, OAuth flow and core's HTTP handler.
+ * The composition root: key ring, database and store, providers, OAuth flow, the token lifecycle (cache in
+ * memory or Redis with `REDIS_URL`, token manager, expiration monitor; see `createLifecycle`) and core's HTTP
+ * handler. Nothing here waits for Redis.
  *
  * @throws on start-up failures (database unreachable, migration failed, invalid dev secret file); the
  *   configuration itself was validated by `loadConfig`.
@@ -103,6 +111,11 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
     logger,
     now: deps.now,
   });
+  let lifecycle: Lifecycle | undefined;
+  const close = async (): Promise<void> => {
+    await lifecycle?.close();
+    await database.close();
+  };
   try {
     await registerServices(database.store, providers);
     const flow = createOAuthFlow({
@@ -117,9 +130,19 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       now: deps.now,
       logger,
     });
+    lifecycle = await createLifecycle({
+      flow,
+      store: database.store,
+      keyRing,
+      redisUrl: config.redisUrl,
+      serviceNames: providers.map((provider) => provider.id),
+      logger,
+      now: deps.now,
+    });
     const http = createHttpHandler({
       flow,
       store: database.store,
+      ...lifecycle.http,
       adminToken: secrets.adminToken,
       version: packageJson.version,
       allowedHosts: allowedHosts(config, port),
@@ -128,9 +151,17 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       logger,
     });
     logger.info({ providers: providers.map((provider) => provider.id) }, 'application composed');
-    return { handle: (request) => http.handle(request), close: database.close };
+    let closing: Promise<void> | undefined;
+    return {
+      handle: (request) => http.handle(request),
+      start: lifecycle.start,
+      close: () => {
+        closing ??= close();
+        return closing;
+      },
+    };
   } catch (error) {
-    await database.close();
+    await close();
     throw error;
   }
 }

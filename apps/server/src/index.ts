@@ -13,6 +13,13 @@ export {
 } from './dev-secrets.js';
 export type { ConfigProblem, DevSecretsErrorCode, ServerConfigErrorCode } from './errors.js';
 export { DevSecretsError, ServerConfigError } from './errors.js';
+export type { CacheControlDeps, CacheLoaderDeps } from './lifecycle/cache-loaders.js';
+export { createCacheControl, syncLoader, warmUpLoader } from './lifecycle/cache-loaders.js';
+export type { Lifecycle, LifecycleOptions } from './lifecycle/create-lifecycle.js';
+export { createLifecycle } from './lifecycle/create-lifecycle.js';
+export { logTokenEvents } from './lifecycle/event-log.js';
+export type { OpenedTokenCache, OpenTokenCacheOptions } from './lifecycle/token-cache.js';
+export { openTokenCache } from './lifecycle/token-cache.js';
 export type { PinoLoggerOptions } from './logger.js';
 export { createPinoLogger, REDACT_PATHS, toCoreLogger } from './logger.js';
 export type { DrainResult, NodeHandler, NodeHandlerOptions, WebHandler } from './node-adapter.js';

@@ -28,7 +28,8 @@ export interface RunningServer {
   port: number;
   /**
    * Graceful shutdown: stop accepting connections, wait for in-flight requests (bounded), close the
-   * application (database pools, embedded database). Idempotent; every call returns the same promise.
+   * application (background jobs, cache connections, database pools, embedded database). Idempotent; every
+   * call returns the same promise.
    */
   shutdown(): Promise<DrainResult>;
 }
@@ -86,6 +87,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     maxBodyBytes: options.maxBodyBytes,
   });
   server.off('request', starting).on('request', adapter.listener);
+  app.start?.();
   const url = listenUrl(config.host, port);
   logger.info({ url, publicUrl, port }, 'listening');
 

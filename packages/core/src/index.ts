@@ -25,7 +25,7 @@ export {
   StoreError,
 } from './errors/codes.js';
 
-export type { CacheControl } from './http/context.js';
+export type { CacheControl, CacheReloadReport } from './http/context.js';
 export type { HttpHandler } from './http/create-handler.js';
 export { createHttpHandler } from './http/create-handler.js';
 export type { HttpErrorCode } from './http/http-error.js';
@@ -110,6 +110,8 @@ export type {
 } from './store/ports.js';
 export { INSTANCE_STATUSES } from './store/ports.js';
 export type { BreakerState } from './tokens/breakers.js';
+export type { ReadCacheEntryOptions } from './tokens/cache-entry.js';
+export { readCacheEntry } from './tokens/cache-entry.js';
 export type { TokenEventBus, TokenEventListener, TokenEventSource } from './tokens/events.js';
 export { createTokenEvents } from './tokens/events.js';
 export type { BackoffOptions, BreakerOptions, TokenManagerOptions } from './tokens/options.js';

@@ -11,10 +11,22 @@ import type { InstanceAuth } from './instance-auth.js';
  * effect: without a cache, `POST /cache-tokens` warms tokens through the flow instead.
  */
 export interface CacheControl {
-  /** Loads the credentials of the given instances (all when omitted) into the cache; returns how many. */
-  reload(instanceIds?: string[]): Promise<number>;
-  /** Drops an instance's cached token (called after the instance is deleted). */
-  invalidate?(instanceId: string): Promise<void>;
+  /**
+   * Loads the credentials of the given active instances (all when omitted) into the cache; returns how many
+   * were loaded, or `{reloaded, failed}`.
+   */
+  reload(instanceIds?: string[]): Promise<number | CacheReloadReport>;
+  /**
+   * Drops an instance's cached token on every replica (called after the instance is deleted, so the service
+   * name is passed along: the row is gone).
+   */
+  invalidate?(instanceId: string, serviceName?: string): Promise<void>;
+}
+
+/** What `POST /cache-tokens` answers. */
+export interface CacheReloadReport {
+  reloaded: number;
+  failed: number;
 }
 
 /** Validated dependencies shared by every route (internal). */
@@ -35,6 +47,7 @@ export interface HttpDeps {
   cache: CacheControl | undefined;
   healthChecks: { cache?: () => Promise<void> };
   healthTimeoutMs: number;
+  stats: (() => Record<string, unknown>) | undefined;
 }
 
 /** Everything a route handler gets for one request (internal). */

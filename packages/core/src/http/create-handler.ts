@@ -118,6 +118,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     cache: options.cache,
     healthChecks: options.healthChecks ?? {},
     healthTimeoutMs: resolved.healthTimeoutMs,
+    stats: options.stats,
   };
   const router = createRouter(ROUTES);
 

@@ -36,6 +36,12 @@ export interface HttpHandlerOptions {
   cache?: CacheControl;
   /** Extra `/health` probes. A failing cache makes the report `degraded`. */
   healthChecks?: { cache?: () => Promise<void> };
+  /**
+   * Counters reported under `stats` by `/health` (cache hit ratio, refresh outcomes, breaker states), e.g.
+   * `() => ({ tokens: tokenManager.stats(), cache: cache.stats() })`. `/health` is not authenticated: return
+   * no secrets and no instance ids.
+   */
+  stats?: () => Record<string, unknown>;
   /** Time each `/health` probe may take. @default 2_000 */
   healthTimeoutMs?: number;
 }
@@ -93,6 +99,8 @@ export function resolveHttpOptions(options: HttpHandlerOptions): ResolvedHttpOpt
   }
   if (options.now !== undefined && typeof options.now !== 'function')
     throw new ConfigError('now', 'must be a function');
+  if (options.stats !== undefined && typeof options.stats !== 'function')
+    throw new ConfigError('stats', 'must be a function');
   if (options.allowedHosts !== undefined) {
     if (!Array.isArray(options.allowedHosts) || options.allowedHosts.length === 0) {
       throw new ConfigError('allowedHosts', 'must be a non-empty array of host names');

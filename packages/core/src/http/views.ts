@@ -5,6 +5,7 @@ import type {
   InstanceStatus,
   ServiceRecord,
 } from '../store/ports.js';
+import type { BreakerStatus, TokenStatus } from '../tokens/types.js';
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
@@ -63,14 +64,28 @@ export interface InstanceStatusView {
   lastRefreshAt: string | null;
   refreshAttempts: number;
   lastRefreshError: string | null;
+  /** Credential row version (with a token manager). */
+  version?: number | null;
+  /** Whether a refresh token is stored (with a token manager); never the token itself. */
+  hasRefreshToken?: boolean;
+  /** Whether this replica is refreshing the token right now (with a token manager). */
+  refreshing?: boolean;
+  /** Milliseconds before this replica calls the provider again for this instance (backoff, Retry-After). */
+  nextAttemptInMs?: number;
+  /** Circuit breakers of the provider and of this instance on this replica (with a token manager). */
+  breakers?: { provider: BreakerStatus; instance: BreakerStatus };
 }
 
-/** Maps an instance and its credential row (if any) to the status view. */
+/**
+ * Maps an instance and its credential row (if any) to the status view; `token` (the token manager's
+ * `status`) adds the version, the refresh state and the breakers.
+ */
 export function toInstanceStatusView(
   instance: InstanceRecord,
   credential: CredentialRecord | null,
+  token?: TokenStatus,
 ): InstanceStatusView {
-  return {
+  const view: InstanceStatusView = {
     instanceId: instance.instanceId,
     serviceName: instance.serviceName,
     status: instance.status,
@@ -80,6 +95,18 @@ export function toInstanceStatusView(
     lastRefreshAt: iso(credential?.lastRefreshAt ?? null),
     refreshAttempts: credential?.refreshAttempts ?? 0,
     lastRefreshError: credential?.lastRefreshError ?? null,
+  };
+  if (token === undefined) return view;
+  return {
+    ...view,
+    version: token.version,
+    hasRefreshToken: token.hasRefreshToken,
+    refreshing: token.refreshing,
+    nextAttemptInMs: token.nextAttemptInMs,
+    breakers: {
+      provider: { ...token.breakers.provider },
+      instance: { ...token.breakers.instance },
+    },
   };
 }
 

@@ -3,12 +3,13 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigError, InstanceError, OAuthFlowError, RefreshError } from '../errors/index.js';
 import { errorResponse } from '../http/responses.js';
-import type { AccessToken, OAuthFlow } from '../oauth/types.js';
+import type { OAuthFlow } from '../oauth/types.js';
 import type { ProviderDefinition } from '../provider/types.js';
 import type { ApiKeyRecord, InstanceRecord } from '../store/ports.js';
 import type { TokenSource } from '../tokens/source.js';
 import { type FetchLike, type Logger, silentLogger } from '../util/types.js';
 import { isAllowedHost } from './host-check.js';
+import { type RequestToken, requestToken, runWithTokenRecovery } from './token-recovery.js';
 import type { ToolDefinition } from './tool.js';
 import { toolErrorMessage } from './tool-errors.js';
 import { selectTools } from './tool-filter.js';
@@ -67,28 +68,12 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
   };
 }
 
-/** One access-token lookup per request, shared by tool listing and tool calls; failures are retried at call time. */
-function tokenOnce(
-  tokens: TokenSource,
-  instance: InstanceRecord,
-  requestId: string,
-): () => Promise<AccessToken> {
-  let pending: Promise<AccessToken> | undefined;
-  return () => {
-    pending ??= tokens
-      .getAccessToken(instance.instanceId, { requestId, instance })
-      .catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-    return pending;
-  };
-}
-
 interface CallScope {
   request: Request;
   provider: ProviderDefinition;
-  token: () => Promise<AccessToken>;
+  instance: InstanceRecord;
+  tokens: TokenSource;
+  token: RequestToken;
   fetch: FetchLike;
   logger: Logger;
   requestId: string;
@@ -108,17 +93,19 @@ function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope)
     async (args, extra): Promise<CallToolResult> => {
       const logger = withFields(scope.logger, { requestId, tool: tool.name });
       try {
-        const token = await scope.token();
-        const output = await tool.handler(args, {
-          accessToken: token.accessToken,
-          instance: token.instance,
-          grantedScopes: token.grantedScopes,
-          apiBaseUrl: provider.endpoints.api,
-          fetch: scope.fetch,
-          logger,
-          signal: AbortSignal.any([scope.request.signal, extra.signal]),
-          requestId,
-        });
+        const recovery = { ...scope, logger };
+        const output = await runWithTokenRecovery(recovery, (token) =>
+          tool.handler(args, {
+            accessToken: token.accessToken,
+            instance: token.instance,
+            grantedScopes: token.grantedScopes,
+            apiBaseUrl: provider.endpoints.api,
+            fetch: scope.fetch,
+            logger,
+            signal: AbortSignal.any([scope.request.signal, extra.signal]),
+            requestId,
+          }),
+        );
         return {
           content: [{ type: 'text', text: output.text ?? JSON.stringify(output.structured, null, 2) }],
           structuredContent: output.structured,
@@ -140,7 +127,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope)
  * Creates the MCP endpoint handler. Every request gets a fresh `McpServer` and transport scoped to exactly one
  * instance — never one shared across instances (CVE-2026-25536) — listing only the tools that instance may
  * use (see {@link selectTools}). Tools fetch the access token at call time; failures become `isError` results
- * with a message a model can act on.
+ * with a message a model can act on. When a tool's upstream call answers 401 and `tokens.reportUnauthorized`
+ * exists, the token source decides: a replaced or refreshed token → the tool runs once more with it;
+ * `needs_reauth` → the result asks for a reconnect.
  *
  * @throws ConfigError when an option is invalid.
  * @example
@@ -184,10 +173,10 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       if (provider === undefined) {
         throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', 'The service of this instance is not enabled.');
       }
-      const token = tokenOnce(tokens, instance, requestId);
+      const token = requestToken(tokens, instance, requestId);
       let grantedScopes: readonly string[];
       try {
-        grantedScopes = (await token()).grantedScopes;
+        grantedScopes = (await token.get()).grantedScopes;
       } catch (error) {
         if (!isRecoverable(error)) throw error;
         grantedScopes = instance.config.scopes;
@@ -197,7 +186,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version },
         { capabilities: { tools: {} } },
       );
-      const scope: CallScope = { request, provider, token, fetch, logger, requestId };
+      const scope: CallScope = { request, provider, instance, tokens, token, fetch, logger, requestId };
       for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes)) {
         registerTool(server, tool, scope);
       }

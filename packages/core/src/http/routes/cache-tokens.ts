@@ -28,13 +28,16 @@ async function* activeInstances(
 
 /**
  * `POST /cache-tokens` with `{instanceIds?}`: reloads credentials of the given instances (all active ones when
- * omitted) into the token cache. Without a cache, it warms each active instance through `getAccessToken` (token manager or flow)
+ * omitted) into the token cache and answers `{reloaded}` or the cache's `{reloaded, failed}`. Without a cache, it warms each active instance through `getAccessToken` (token manager or flow)
  * (which also refreshes tokens near expiry) and reports `{reloaded, failed}`.
  */
 export async function reloadTokens(context: RequestContext): Promise<Response> {
   const body = await readJsonBody(context.request, cacheTokensBody, context.deps.maxBodyBytes);
   const { cache, tokens, logger } = context.deps;
-  if (cache !== undefined) return jsonResponse({ reloaded: await cache.reload(body.instanceIds) });
+  if (cache !== undefined) {
+    const report = await cache.reload(body.instanceIds);
+    return jsonResponse(typeof report === 'number' ? { reloaded: report } : report);
+  }
   let reloaded = 0;
   let failed = 0;
   for await (const instance of activeInstances(context, body.instanceIds)) {

@@ -11,6 +11,23 @@ export interface HealthReport {
     database: { status: 'up' | 'down'; latencyMs: number };
     cache: { status: 'up' | 'down' | 'not_configured' };
   };
+  /** The host's counters (`stats` option): cache hit ratio, refresh outcomes, breaker states. */
+  stats?: Record<string, unknown>;
+}
+
+/** The host's counters, or `undefined` (a failing `stats` must not fail the health check). */
+function statsOf(context: RequestContext): Record<string, unknown> | undefined {
+  const { stats, logger } = context.deps;
+  if (stats === undefined) return undefined;
+  try {
+    return stats();
+  } catch (error) {
+    logger.warn(
+      { requestId: context.requestId, err: error instanceof Error ? error.name : 'unknown' },
+      'health stats failed',
+    );
+    return undefined;
+  }
 }
 
 /** Runs `probe`, failing it when it takes longer than `timeoutMs` (a hung pool must not hang the probe). */
@@ -37,7 +54,7 @@ async function probeUp(probe: () => Promise<void>, timeoutMs: number): Promise<b
 
 /**
  * `GET /health`: `unhealthy` and 503 when the database does not answer, `degraded` (200) when only the cache
- * fails. Reports no error details.
+ * fails, plus the host's `stats` when configured. Reports no error details.
  */
 export async function getHealth(context: RequestContext): Promise<Response> {
   const { store, now, version, startedAt, healthChecks, healthTimeoutMs } = context.deps;
@@ -58,5 +75,7 @@ export async function getHealth(context: RequestContext): Promise<Response> {
     uptime: Math.max(0, Math.floor((now() - startedAt) / 1000)),
     checks: { database: { status: databaseUp ? 'up' : 'down', latencyMs }, cache: { status: cacheStatus } },
   };
+  const stats = statsOf(context);
+  if (stats !== undefined) report.stats = stats;
   return jsonResponse(report, databaseUp ? 200 : 503);
 }

@@ -17,10 +17,15 @@ export const getInstanceHealth: InstanceRouteHandler = async (_context, { instan
     healthy: instance.status === 'active',
   });
 
-/** `GET /:instanceId/status`: lifecycle and refresh bookkeeping of the credential, never a token. */
+/**
+ * `GET /:instanceId/status`: lifecycle and refresh bookkeeping of the credential, never a token. With a token
+ * manager (`tokens.status`) it adds the version, whether a refresh runs, the backoff and the breaker states.
+ */
 export const getInstanceStatus: InstanceRouteHandler = async (context, { instance }) => {
-  const credential = await context.deps.store.credentials.getCredential(instance.instanceId);
-  return jsonResponse(toInstanceStatusView(instance, credential));
+  const { store, tokens } = context.deps;
+  const credential = await store.credentials.getCredential(instance.instanceId);
+  const token = tokens.status ? await tokens.status(instance.instanceId) : undefined;
+  return jsonResponse(toInstanceStatusView(instance, credential, token));
 };
 
 /**

@@ -55,7 +55,7 @@ export async function deleteInstance(context: RequestContext): Promise<Response>
   const revocation = await revokeUpstream(context, instanceId);
   if (!(await store.instances.deleteInstance(instanceId))) throw instanceNotFound();
   if (cache?.invalidate !== undefined) {
-    await cache.invalidate(instanceId).catch((error: unknown) => {
+    await cache.invalidate(instanceId, instance.serviceName).catch((error: unknown) => {
       logger.warn(
         { requestId: context.requestId, instanceId, err: error instanceof Error ? error.name : 'unknown' },
         'could not purge cached token',
