@@ -43,7 +43,10 @@ function postgres(
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    // pg-pool uses this both to connect and to wait for a free client. A burst of requests must queue, not fail
+    // (regression: the two-process refresh storm saw 503s under CI load with 5 s); a down database still fails at
+    // once with ECONNREFUSED.
+    connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMs ?? 15_000,
     application_name: 'mcp-oauth-server',
