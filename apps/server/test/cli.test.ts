@@ -5,6 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createThrowAwayDatabase, type ThrowAwayDatabase } from '@org/mcp-oauth-testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_SECRET_FILES } from '../src/dev-secrets.js';
@@ -176,21 +177,16 @@ describe('mcp-oauth-server CLI', () => {
 });
 
 describe.runIf(process.env.DATABASE_URL)('mcp-oauth-server CLI on PostgreSQL', () => {
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  const database = `mcp_t_${Math.random().toString(36).slice(2, 10)}`;
+  let database: ThrowAwayDatabase | undefined;
   let url: string;
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const parsed = new URL(process.env.DATABASE_URL ?? '');
-    parsed.pathname = `/${database}`;
-    url = parsed.href;
+    database = await createThrowAwayDatabase(process.env.DATABASE_URL ?? '');
+    url = database.url;
   });
 
   afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   it('migrate and rotate-keys run against DATABASE_URL', async () => {

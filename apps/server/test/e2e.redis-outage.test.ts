@@ -1,8 +1,8 @@
+import { freePort, redisServerAvailable } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, readJson } from './helpers/admin-api.js';
 import { type Cluster, connectApp, healthOf, nextLog, startCluster } from './helpers/lifecycle-cluster.js';
 import { callTool } from './helpers/mcp-call.js';
-import { freePort, redisServerAvailable } from './helpers/private-redis.js';
 import { type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 const baseUrl = process.env.DATABASE_URL;

@@ -1,3 +1,4 @@
+import { redisServerAvailable } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, instanceStatus, readJson } from './helpers/admin-api.js';
 import {
@@ -11,7 +12,6 @@ import {
   userCallTokens,
 } from './helpers/lifecycle-cluster.js';
 import { callTool } from './helpers/mcp-call.js';
-import { redisServerAvailable } from './helpers/private-redis.js';
 import type { ServerProcess } from './helpers/server-process.js';
 
 const baseUrl = process.env.DATABASE_URL;

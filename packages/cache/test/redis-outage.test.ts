@@ -1,8 +1,8 @@
+import { freePort, type PrivateRedis, redisServerAvailable, startPrivateRedis } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvalidationMessage } from '../src/index.js';
 import { createRedisLock, createRedisTokenCache, type RedisTokenCache } from '../src/redis/index.js';
 import { deferred, makeEntry, newKey, randomId, recordingLogger, testKeyRing } from './helpers/fixtures.js';
-import { freePort, type PrivateRedis, privateRedis, redisServerAvailable } from './helpers/redis-server.js';
 
 const FAST = { connectTimeoutMs: 1_000, commandTimeoutMs: 1_000, reconnectMaxDelayMs: 100 };
 
@@ -42,8 +42,7 @@ describe.skipIf(!redisServerAvailable())('Redis outages (private redis-server)',
     let resync = deferred<InvalidationMessage>();
 
     beforeAll(async () => {
-      server = privateRedis(await freePort());
-      await server.start();
+      server = await startPrivateRedis();
       cache = createRedisTokenCache({
         url: server.url,
         keyRing,

@@ -1,13 +1,9 @@
+import { createTestPool, createThrowAwayDatabase, type ThrowAwayDatabase } from '@org/mcp-oauth-testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { deferred } from './helpers/monitor-harness.js';
-import {
-  createTestPool,
-  createThrowAwayDatabase,
-  type ThrowAwayDatabase,
-} from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 

@@ -1,12 +1,8 @@
+import { createTestPool, createThrowAwayDatabase, type ThrowAwayDatabase } from '@org/mcp-oauth-testing';
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import type { Store } from '../src/store/ports.js';
-import {
-  createTestPool,
-  createThrowAwayDatabase,
-  type ThrowAwayDatabase,
-} from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const ROWS = 100_000;

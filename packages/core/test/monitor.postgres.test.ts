@@ -1,8 +1,8 @@
+import { createTestPool, createThrowAwayDatabase } from '@org/mcp-oauth-testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import { describe } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { defineMonitorScenarios } from './helpers/monitor-scenarios.js';
-import { createTestPool, createThrowAwayDatabase } from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 

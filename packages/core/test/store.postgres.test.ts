@@ -1,15 +1,19 @@
-import { storeSuite } from '@org/mcp-oauth-testing';
+import {
+  createTestPool,
+  createThrowAwayDatabase,
+  storeSuite,
+  type ThrowAwayDatabase,
+} from '@org/mcp-oauth-testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKyselyStore, type Database, migrateToLatest } from '../src/kysely/index.js';
 import { dumpAllTables } from './helpers/kysely-harness.js';
-import { createTestPool, createThrowAwayDatabase } from './helpers/throw-away-database.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
 describe.skipIf(!DATABASE_URL)('kysely store on PostgreSQL', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: ThrowAwayDatabase;
   let db: Kysely<Database>;
   const ready = DATABASE_URL
     ? (async () => {

@@ -17,7 +17,13 @@ import {
   type Database,
   migrateToLatest,
 } from '@org/mcp-oauth-core/kysely';
-import { FAKE_GITHUB_OAUTH_APP, type FakeGitHub, startFakeGitHub } from '@org/mcp-oauth-testing';
+import {
+  ALL_TABLES,
+  FAKE_GITHUB_OAUTH_APP,
+  type FakeGitHub,
+  type StoreTable,
+  startFakeGitHub,
+} from '@org/mcp-oauth-testing';
 import { Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 import { github } from '../src/index.js';
@@ -46,19 +52,6 @@ export function createTestClock(start = T0): TestClock {
 export function callbackUrl(service: string): string {
   return `http://127.0.0.1:1/api/v1/auth-registry/auth/callback/${service}`;
 }
-
-/** Every table of the store. */
-export const STORE_TABLES = [
-  'mcp_table',
-  'mcp_service_table',
-  'mcp_credentials',
-  'mcp_oauth_states',
-  'mcp_api_keys',
-  'mcp_audit_log',
-] as const;
-
-/** Name of a store table. */
-export type StoreTable = (typeof STORE_TABLES)[number];
 
 /** Options of {@link startFlowHarness}. */
 export interface FlowHarnessOptions {
@@ -176,7 +169,7 @@ export async function startFlowHarness(options: FlowHarnessOptions = {}): Promis
     },
     async dumpAllTables() {
       const lines: string[] = [];
-      for (const table of STORE_TABLES) lines.push(`${table}: ${JSON.stringify(await rows(table))}`);
+      for (const table of ALL_TABLES) lines.push(`${table}: ${JSON.stringify(await rows(table))}`);
       return lines.join('\n');
     },
     rows,

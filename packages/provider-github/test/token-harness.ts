@@ -21,9 +21,14 @@ import {
   type Database,
   migrateToLatest,
 } from '@org/mcp-oauth-core/kysely';
-import { FAKE_GITHUB_APP, type FakeGitHub, startFakeGitHub } from '@org/mcp-oauth-testing';
+import {
+  createTestPool,
+  createThrowAwayDatabase,
+  FAKE_GITHUB_APP,
+  type FakeGitHub,
+  startFakeGitHub,
+} from '@org/mcp-oauth-testing';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { github } from '../src/index.js';
 import { callbackUrl, createTestClock, type TestClock } from './flow-harness.js';
 
@@ -97,24 +102,6 @@ const EVENT_NAMES: TokenEventName[] = [
   'breaker_closed',
 ];
 
-/** Creates a throw-away PostgreSQL database next to `baseUrl` and returns its URL and a drop function. */
-async function throwAwayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mcp_t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`).finally(() => admin.end());
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`).finally(() => client.end());
-    },
-  };
-}
-
 /**
  * Starts the harness on PGlite, or on PostgreSQL when `databaseUrl` is given (each replica then has its own
  * pool on one throw-away database, so the refresh lock is the real advisory lock).
@@ -129,13 +116,12 @@ export async function startTokenHarness(databaseUrl?: string): Promise<TokenHarn
   let openStore: () => Promise<Store>;
   let first: Store;
   if (databaseUrl) {
-    const database = await throwAwayDatabase(databaseUrl);
+    const database = await createThrowAwayDatabase(databaseUrl);
     closers.push(() => database.drop());
     const open = async (): Promise<{ db: Kysely<Database>; store: Store }> => {
-      const pool = new pg.Pool({ connectionString: database.url, max: 10 });
-      // Dropping the database WITH (FORCE) may terminate sessions that are still closing (57P01): keep it quiet.
-      pool.on('error', () => undefined);
-      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      const db = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: createTestPool(database.url, 10) }),
+      });
       closers.unshift(() => db.destroy());
       return { db, store: createKyselyStore(db, { now: clock.now }) };
     };

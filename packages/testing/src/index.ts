@@ -32,5 +32,11 @@ export {
   nextAccessTokenExpiresIn,
   startFakeGitHub,
 } from './fake-github/index.js';
+export type { PrivateRedis } from './private-redis.js';
+export { freePort, redisServerAvailable, startPrivateRedis } from './private-redis.js';
 export type { StoreSuiteFactory, StoreSuiteHarness } from './store-suite.js';
 export { storeSuite } from './store-suite.js';
+export type { StoreTable } from './tables.js';
+export { ALL_TABLES } from './tables.js';
+export type { ThrowAwayDatabase } from './throw-away-database.js';
+export { createTestPool, createThrowAwayDatabase } from './throw-away-database.js';

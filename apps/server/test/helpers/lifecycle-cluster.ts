@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import {
+  createThrowAwayDatabase,
   FAKE_GITHUB_APP,
   type FakeGitHub,
   nextAccessTokenExpiresIn,
+  type PrivateRedis,
   startFakeGitHub,
+  startPrivateRedis,
+  type ThrowAwayDatabase,
 } from '@org/mcp-oauth-testing';
 import { readJson } from './admin-api.js';
 import { connectInstance, createApiKey } from './connect.js';
 import { fakeGitHubEnv } from './e2e-scenario.js';
-import { type PrivateRedis, privateRedis } from './private-redis.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
-import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -29,7 +31,7 @@ export interface ClusterOptions {
 /** Server processes sharing one database, one Redis, one key ring and one admin token, and a fake GitHub. */
 export interface Cluster {
   fake: FakeGitHub;
-  database: ThrowawayDatabase;
+  database: ThrowAwayDatabase;
   redis: PrivateRedis | undefined;
   servers: ServerProcess[];
   /** `ENCRYPTION_KEYS` of every server (to decrypt rows in assertions). Secret: never print it. */
@@ -52,9 +54,8 @@ export interface AppInstance {
 /** Starts the fake, the database, Redis and the servers (in parallel). */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const fake = await startFakeGitHub();
-  const database = await createThrowawayDatabase(options.baseDatabaseUrl, 'mcp_lc_');
-  const redis = options.redis === false ? undefined : await privateRedis();
-  await redis?.start();
+  const database = await createThrowAwayDatabase(options.baseDatabaseUrl, 'mcp_lc_');
+  const redis = options.redis === false ? undefined : await startPrivateRedis();
   const encryptionKeys = `lc:${randomBytes(32).toString('base64')}`;
   const env: Record<string, string> = {
     ...fakeGitHubEnv(fake),

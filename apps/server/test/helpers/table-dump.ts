@@ -1,23 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
+import { ALL_TABLES, type StoreTable } from '@org/mcp-oauth-testing';
 import pg from 'pg';
 import { expect } from 'vitest';
 
-/** Every table of ARCHITECTURE.md §2. */
-export const APP_TABLES = [
-  'mcp_table',
-  'mcp_service_table',
-  'mcp_credentials',
-  'mcp_oauth_states',
-  'mcp_api_keys',
-  'mcp_audit_log',
-] as const;
-
-/** Name of one of {@link APP_TABLES}. */
-export type AppTable = (typeof APP_TABLES)[number];
-
 /** Every row of every table as JSON text (`row_to_json`), plus the tables that exist in `public`. */
 export interface TableDump {
-  rows: Record<AppTable, string[]>;
+  rows: Record<StoreTable, string[]>;
   tables: string[];
 }
 
@@ -29,9 +17,9 @@ async function dumpWith(query: Query): Promise<TableDump> {
       "select table_name::text as name from information_schema.tables where table_schema = 'public'",
     )
   ).map((row) => String(row.name));
-  const rows = {} as Record<AppTable, string[]>;
-  for (const table of APP_TABLES) {
-    // Table names come from the constant above, never from input.
+  const rows = {} as Record<StoreTable, string[]>;
+  for (const table of ALL_TABLES) {
+    // Table names come from the shared constant, never from input.
     rows[table] = (await query(`select row_to_json(t)::text as row from ${table} t`)).map((row) =>
       String(row.row),
     );
@@ -62,7 +50,7 @@ export async function dumpPostgres(databaseUrl: string): Promise<TableDump> {
 }
 
 /** The rows of `table` parsed back into objects. */
-export function rowsOf(dump: TableDump, table: AppTable): Array<Record<string, unknown>> {
+export function rowsOf(dump: TableDump, table: StoreTable): Array<Record<string, unknown>> {
   return dump.rows[table].map((row) => JSON.parse(row) as Record<string, unknown>);
 }
 
@@ -76,7 +64,7 @@ function formsOf(secret: string): string[] {
 
 /** The text of every table of a dump, by table name (a source for {@link expectNoSecrets}). */
 export function dumpTexts(dump: TableDump): Record<string, string> {
-  return Object.fromEntries(APP_TABLES.map((table) => [table, dump.rows[table].join('\n')]));
+  return Object.fromEntries(ALL_TABLES.map((table) => [table, dump.rows[table].join('\n')]));
 }
 
 /**
@@ -102,7 +90,7 @@ export function expectNoSecrets(
   expect(checked).toBeGreaterThan(0);
 }
 
-/** Asserts every table of {@link APP_TABLES} still exists. */
+/** Asserts every table of `ALL_TABLES` still exists. */
 export function expectAllTables(dump: TableDump): void {
-  expect(dump.tables).toEqual(expect.arrayContaining([...APP_TABLES]));
+  expect(dump.tables).toEqual(expect.arrayContaining([...ALL_TABLES]));
 }
