@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs the benchmarks, each in a fresh Node process (clean heap, its own RSS), and appends one entry to
- * bench/results.json. `npm run bench` builds first; `node bench/run.mjs [cache-hit] [refresh-storm] [scale]`
+ * bench/results.json. `npm run bench` builds first; `node bench/run.mjs [cache-hit] [refresh-storm] [scale] [tools-call]`
  * runs a subset against the current build. Exits 1 when a benchmark failed (an invariant such as "zero
  * database queries on a cache hit" or "exactly one upstream refresh" did not hold, or it crashed); a service
  * that is unreachable only skips the parts that need it.
@@ -16,12 +16,13 @@ const BENCH = fileURLToPath(new URL('./', import.meta.url));
 const REPO = join(BENCH, '..');
 const REGISTER = join(BENCH, 'lib/register.mjs');
 const RESULTS = join(BENCH, 'results.json');
-const BENCHMARKS = ['cache-hit', 'refresh-storm', 'scale'];
+const BENCHMARKS = ['cache-hit', 'refresh-storm', 'scale', 'tools-call'];
 const BUILT = [
   'packages/core/dist/index.js',
   'packages/core/dist/kysely/index.js',
   'packages/cache/dist/index.js',
   'packages/cache/dist/redis/index.js',
+  'packages/provider-github/dist/index.js',
   'apps/server/dist/cli.js',
 ];
 
