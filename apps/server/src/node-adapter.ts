@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Logger } from '@org/mcp-oauth-core';
+import { DEFAULT_MCP_MAX_BODY_BYTES, type Logger } from '@org/mcp-oauth-core';
 import { readBody } from './read-body.js';
 import { errorResponse, writeResponse } from './write-response.js';
 
@@ -11,7 +11,10 @@ export interface NodeHandlerOptions {
   handle: WebHandler;
   /** The server's public base URL: gives the scheme, and the host when a request has no `Host` header. */
   publicUrl: string;
-  /** Hard limit of a request body; larger bodies get 413 before the handler runs. @default 1_048_576 */
+  /**
+   * Hard limit of a request body; larger bodies get 413 before the handler runs.
+   * @default core's DEFAULT_MCP_MAX_BODY_BYTES (1 MiB + 64 KiB), so the MCP endpoint's own limit applies
+   */
   maxBodyBytes?: number;
   logger: Logger;
 }
@@ -45,7 +48,7 @@ interface Exchange {
   stopStream: (() => void) | null;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+const DEFAULT_MAX_BODY_BYTES = DEFAULT_MCP_MAX_BODY_BYTES;
 /** A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
 const HOST_HEADER = /^(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 

@@ -13,7 +13,7 @@ export interface StartServerOptions {
   now?: Clock;
   /** How long shutdown waits for in-flight requests. @default 10_000 */
   shutdownTimeoutMs?: number;
-  /** Hard limit of a request body at the socket. @default 1_048_576 */
+  /** Hard limit of a request body at the socket. @default core's DEFAULT_MCP_MAX_BODY_BYTES (1 MiB + 64 KiB) */
   maxBodyBytes?: number;
   /** Builds the application once the port is bound: compose.ts's `createApp`, or a fake in tests. */
   createApp: (config: ServerConfig, deps: AppDeps) => Promise<App>;

@@ -33,11 +33,39 @@ export { HttpError } from './http/http-error.js';
 export type { HttpHandlerOptions } from './http/options.js';
 export type { HealthReport } from './http/routes/health.js';
 export type { ApiKeyView, InstanceStatusView, InstanceView, ServiceView } from './http/views.js';
-
+export { DEFAULT_MCP_MAX_BODY_BYTES } from './mcp/body-limit.js';
 export type { McpHandler, McpHandlerOptions } from './mcp/handler.js';
 export { createMcpHandler } from './mcp/handler.js';
+export type { PromptDefinition, TypedPromptDefinition } from './mcp/prompt.js';
+export { definePrompt } from './mcp/prompt.js';
+export type {
+  BucketState,
+  RateLimitDecision,
+  RateLimitStore,
+  TokenBucketSpec,
+  ToolRateLimiter,
+  ToolRateLimitOptions,
+} from './mcp/rate-limit.js';
+export { createMemoryRateLimitStore, createToolRateLimiter, takeFromBucket } from './mcp/rate-limit.js';
+export { RESOURCE_NOT_FOUND } from './mcp/register-resources.js';
+export type {
+  ResourceCommon,
+  ResourceContext,
+  ResourceDefinition,
+  ResourceTemplateDefinition,
+} from './mcp/resource.js';
+export { defineResource, defineResourceTemplate } from './mcp/resource.js';
+export type { Filterable } from './mcp/resource-filter.js';
+export { selectReadable } from './mcp/resource-filter.js';
 export type { ToolContext, ToolDefinition, ToolOutput, TypedToolDefinition } from './mcp/tool.js';
 export { defineTool } from './mcp/tool.js';
+export type { ToolErrorContext, UpstreamErrorFields } from './mcp/tool-errors.js';
+export { toolErrorMessage } from './mcp/tool-errors.js';
+export type { ScopePolicy } from './mcp/tool-filter.js';
+export { selectTools, toolsetsOf } from './mcp/tool-filter.js';
+export type { TestRegistrar } from './mcp/tool-suite.js';
+export { toolProblems, toolSuite } from './mcp/tool-suite.js';
+export { matchPathTemplate, PathUriTemplate } from './mcp/uri-template.js';
 
 export type { ExpirationMonitor } from './monitor/create-expiration-monitor.js';
 export { createExpirationMonitor } from './monitor/create-expiration-monitor.js';

@@ -14,6 +14,8 @@ export { type LinkRelation, type PageInfo, pageInfo, parseLinkHeader } from './a
 export { expandScopes, satisfiesScopes } from './api/scopes.js';
 export type { GitHubProviderOptions } from './options.js';
 export { github } from './provider.js';
+export { githubResourceTemplates } from './resources/index.js';
+export { mimeTypeOf, REPO_CONTENTS_TEMPLATE, repoContents } from './resources/repo-contents.js';
 export { getCommit, listCommits } from './tools/commits.js';
 export { createBranch } from './tools/create-branch.js';
 export { createOrUpdateFile } from './tools/create-or-update-file.js';

@@ -1,7 +1,9 @@
 import type { ProviderDefinition } from '@org/mcp-oauth-core';
+import { expandScopes } from './api/scopes.js';
 import { checkGitHubClient, revokeGitHubToken } from './applications.js';
 import { checkGitHubApi, fetchGitHubIdentity } from './identity.js';
 import { type GitHubProviderOptions, resolveGitHubOptions } from './options.js';
+import { githubResourceTemplates } from './resources/index.js';
 import { normalizeGitHubTokenResponse } from './token-response.js';
 import { githubTools } from './tools/index.js';
 
@@ -53,6 +55,11 @@ export function github(options: GitHubProviderOptions = {}): ProviderDefinition 
     checkClient: (context) => checkGitHubClient(apiUrl, context),
     checkApi: (context) => checkGitHubApi(apiUrl, context),
     tools: githubTools,
+    resourceTemplates: githubResourceTemplates,
+    // Classic scope hierarchy (`repo` ⊃ `public_repo`, `user` ⊃ `read:user`, …) when listing tools.
+    expandScopes: (granted) => [...expandScopes(granted)],
+    // GitHub App user tokens carry no scopes (the app's permissions apply): list every tool for them.
+    scopeFiltering: 'none-when-empty',
   } satisfies ProviderDefinition;
   return provider;
 }

@@ -98,7 +98,8 @@ export function google(options: GoogleProviderOptions = {}): ProviderDefinition 
       api: apiUrl,
     },
     defaultScopes: scopes,
-    requiredScopes: ['openid', 'email'],
+    // Google answers granted scopes with their full names (`email` is granted as …/auth/userinfo.email).
+    requiredScopes: ['openid', 'https://www.googleapis.com/auth/userinfo.email'],
     scopeSeparator: ' ',
     pkce: true,
     // Without offline access Google issues no refresh token; without consent it does not re-issue one.

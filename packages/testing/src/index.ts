@@ -32,6 +32,26 @@ export {
   nextAccessTokenExpiresIn,
   startFakeGitHub,
 } from './fake-github/index.js';
+export type {
+  FakeGoogle,
+  FakeGoogleClient,
+  FakeGoogleCode,
+  FakeGoogleFault,
+  FakeGoogleOptions,
+  FakeGoogleRequest,
+  FakeGoogleRoute,
+  FakeGoogleState,
+  FakeGoogleToken,
+  FakeGoogleUser,
+} from './fake-google/index.js';
+export {
+  FAKE_GOOGLE_CLIENT,
+  FAKE_GOOGLE_USERS,
+  GOOGLE_ACCESS_TOKEN_SECONDS,
+  GOOGLE_ISSUER,
+  normalizeGoogleScope,
+  startFakeGoogle,
+} from './fake-google/index.js';
 export type { PrivateRedis } from './private-redis.js';
 export { freePort, redisServerAvailable, startPrivateRedis } from './private-redis.js';
 export type { StoreSuiteFactory, StoreSuiteHarness } from './store-suite.js';

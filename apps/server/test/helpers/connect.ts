@@ -22,6 +22,8 @@ export interface InitiateBody {
   clientId?: string;
   clientSecret?: string;
   scopes?: string[];
+  readOnly?: boolean;
+  toolsets?: string[] | null;
 }
 
 /** `POST initiate-oauth/:service` as the admin; asserts 201 and returns the instance and state. */

@@ -5,3 +5,5 @@ export type { RedisTokenCache, RedisTokenCacheOptions } from './create-redis-tok
 export { createRedisTokenCache } from './create-redis-token-cache.js';
 export type { RedisLock, RedisLockClient, RedisLockOptions } from './lock.js';
 export { createRedisLock } from './lock.js';
+export type { RedisEvalClient, RedisRateLimitStore, RedisRateLimitStoreOptions } from './rate-limit.js';
+export { createRedisRateLimitStore } from './rate-limit.js';

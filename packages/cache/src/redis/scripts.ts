@@ -29,3 +29,35 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `;
+
+/**
+ * Token bucket (see core's `takeFromBucket`, same arithmetic), atomic per key. KEYS[1] = bucket hash
+ * (`tokens`, `at`); ARGV = capacity, refill per second, now (caller's clock, ms). Returns
+ * `{allowed (0|1), remaining (floor), retryAfterMs}`. The key expires once the bucket would be full again.
+ */
+export const TAKE_TOKEN = `
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = capacity
+  at = now
+else
+  tokens = math.min(capacity, tokens + (math.max(0, now - at) / 1000) * rate)
+  at = math.max(at, now)
+end
+local allowed = 0
+local retry = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  retry = math.ceil(((1 - tokens) / rate) * 1000)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity / rate) * 1000) + 1000)
+return {allowed, math.floor(tokens), retry}
+`;

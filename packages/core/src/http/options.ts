@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors/index.js';
+import { DEFAULT_MCP_MAX_BODY_BYTES } from '../mcp/body-limit.js';
+import type { ToolRateLimitOptions } from '../mcp/rate-limit.js';
 import type { OAuthFlow } from '../oauth/types.js';
 import type { Store } from '../store/ports.js';
 import type { TokenSource } from '../tokens/source.js';
@@ -28,10 +30,18 @@ export interface HttpHandlerOptions {
   fetch?: FetchLike;
   /** Largest JSON body of the admin API. @default 65_536 (64 KiB) */
   maxBodyBytes?: number;
-  /** Largest JSON-RPC body of `/:instanceId/mcp` (tools may carry file contents). @default 1_048_576 (1 MiB) */
+  /**
+   * Largest JSON-RPC body of `/:instanceId/mcp` (tools may carry file contents of up to ~1 MB).
+   * @default DEFAULT_MCP_MAX_BODY_BYTES (1 MiB + 64 KiB)
+   */
   mcpMaxBodyBytes?: number;
   /** DNS-rebinding protection of the MCP endpoint: allowed `Host` values. Off when omitted. */
   allowedHosts?: string[];
+  /**
+   * Per-instance rate limit of MCP tool calls (token bucket; `now` defaults to this handler's clock). A refused
+   * call is an `isError` result saying when to retry. Off when omitted.
+   */
+  toolRateLimit?: ToolRateLimitOptions;
   /** Token cache; without one `POST /cache-tokens` warms tokens through the flow. */
   cache?: CacheControl;
   /** Extra `/health` probes. A failing cache makes the report `degraded`. */
@@ -108,7 +118,7 @@ export function resolveHttpOptions(options: HttpHandlerOptions): ResolvedHttpOpt
   }
   return {
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
-    mcpMaxBodyBytes: positiveInteger('mcpMaxBodyBytes', options.mcpMaxBodyBytes, 1_048_576),
+    mcpMaxBodyBytes: positiveInteger('mcpMaxBodyBytes', options.mcpMaxBodyBytes, DEFAULT_MCP_MAX_BODY_BYTES),
     healthTimeoutMs: positiveInteger('healthTimeoutMs', options.healthTimeoutMs, 2_000),
   };
 }

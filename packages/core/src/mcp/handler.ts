@@ -1,17 +1,18 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigError, InstanceError, OAuthFlowError, RefreshError } from '../errors/index.js';
 import { errorResponse } from '../http/responses.js';
 import type { OAuthFlow } from '../oauth/types.js';
-import type { ProviderDefinition } from '../provider/types.js';
-import type { ApiKeyRecord, InstanceRecord } from '../store/ports.js';
+import type { ApiKeyRecord, AuditStore, InstanceRecord } from '../store/ports.js';
 import type { TokenSource } from '../tokens/source.js';
-import { type FetchLike, type Logger, silentLogger } from '../util/types.js';
+import { type Clock, type FetchLike, type Logger, silentLogger } from '../util/types.js';
+import { DEFAULT_MCP_MAX_BODY_BYTES } from './body-limit.js';
 import { isAllowedHost } from './host-check.js';
-import { type RequestToken, requestToken, runWithTokenRecovery } from './token-recovery.js';
-import type { ToolDefinition } from './tool.js';
-import { toolErrorMessage } from './tool-errors.js';
+import { acceptLogLevel } from './logging.js';
+import { createToolRateLimiter, type ToolRateLimiter, type ToolRateLimitOptions } from './rate-limit.js';
+import { registerReadables } from './register-resources.js';
+import { type CallScope, registerTool } from './register-tool.js';
+import { requestToken } from './token-recovery.js';
 import { selectTools } from './tool-filter.js';
 
 /** Options of {@link createMcpHandler}. */
@@ -30,8 +31,21 @@ export interface McpHandlerOptions {
   allowedHosts?: readonly string[];
   /** Version announced in the MCP `serverInfo`. @default '0.0.0' */
   version?: string;
-  /** Largest JSON-RPC body accepted. @default 1_048_576 (1 MiB) */
+  /** Largest JSON-RPC body accepted (413 beyond). @default {@link DEFAULT_MCP_MAX_BODY_BYTES} (1 MiB + 64 KiB) */
   maxBodyBytes?: number;
+  /**
+   * Per-instance rate limit of `tools/call` (a token bucket per instance; `initialize` and `tools/list` are not
+   * counted). A refused call is an `isError` result "Rate limited … retry after N s", not an HTTP 429: the MCP
+   * client gets an answer the model can act on. Off when omitted.
+   */
+  rateLimit?: ToolRateLimitOptions;
+  /**
+   * Audit store receiving one `tool.called` record per tool call (instance, tool, result, duration, request
+   * id; never arguments). Off when omitted.
+   */
+  audit?: AuditStore;
+  /** Clock of audit records and durations. @default Date.now */
+  now?: Clock;
 }
 
 /** Serves MCP Streamable HTTP for one already-authorised instance per request. */
@@ -59,70 +73,6 @@ function isRecoverable(error: unknown): boolean {
   );
 }
 
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (extra, message) => logger.debug({ ...fields, ...extra }, message),
-    info: (extra, message) => logger.info({ ...fields, ...extra }, message),
-    warn: (extra, message) => logger.warn({ ...fields, ...extra }, message),
-    error: (extra, message) => logger.error({ ...fields, ...extra }, message),
-  };
-}
-
-interface CallScope {
-  request: Request;
-  provider: ProviderDefinition;
-  instance: InstanceRecord;
-  tokens: TokenSource;
-  token: RequestToken;
-  fetch: FetchLike;
-  logger: Logger;
-  requestId: string;
-}
-
-function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope): void {
-  const { provider, requestId } = scope;
-  server.registerTool(
-    tool.name,
-    {
-      title: tool.title,
-      description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
-      annotations: tool.annotations,
-    },
-    async (args, extra): Promise<CallToolResult> => {
-      const logger = withFields(scope.logger, { requestId, tool: tool.name });
-      try {
-        const recovery = { ...scope, logger };
-        const output = await runWithTokenRecovery(recovery, (token) =>
-          tool.handler(args, {
-            accessToken: token.accessToken,
-            instance: token.instance,
-            grantedScopes: token.grantedScopes,
-            apiBaseUrl: provider.endpoints.api,
-            fetch: scope.fetch,
-            logger,
-            signal: AbortSignal.any([scope.request.signal, extra.signal]),
-            requestId,
-          }),
-        );
-        return {
-          content: [{ type: 'text', text: output.text ?? JSON.stringify(output.structured, null, 2) }],
-          structuredContent: output.structured,
-        };
-      } catch (error) {
-        const code = (error as { code?: unknown } | null)?.code;
-        logger.warn(
-          { err: error instanceof Error ? { name: error.name, code, message: error.message } : typeof error },
-          'tool call failed',
-        );
-        const text = toolErrorMessage(error, { providerName: provider.displayName, requestId });
-        return { isError: true, content: [{ type: 'text', text }] };
-      }
-    },
-  );
-}
-
 /**
  * Creates the MCP endpoint handler. Every request gets a fresh `McpServer` and transport scoped to exactly one
  * instance — never one shared across instances (CVE-2026-25536) — listing only the tools that instance may
@@ -146,17 +96,20 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const logger = options.logger ?? silentLogger;
   const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const version = options.version ?? '0.0.0';
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const now = options.now ?? Date.now;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new ConfigError('maxBodyBytes', 'must be a positive integer');
   }
+  const rateLimiter: ToolRateLimiter | undefined =
+    options.rateLimit === undefined ? undefined : createToolRateLimiter(options.rateLimit);
   const allowedHosts = options.allowedHosts;
   if (allowedHosts?.some((host) => typeof host !== 'string' || host.trim() === '')) {
     throw new ConfigError('allowedHosts', 'entries must be non-empty host names');
   }
 
   return {
-    async handle(request, instance, _apiKey, handleOptions) {
+    async handle(request, instance, apiKey, handleOptions) {
       if (request.method !== 'POST') {
         return errorResponse(
           405,
@@ -186,10 +139,25 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version },
         { capabilities: { tools: {} } },
       );
-      const scope: CallScope = { request, provider, instance, tokens, token, fetch, logger, requestId };
-      for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes)) {
+      const scope: CallScope = {
+        request,
+        provider,
+        instance,
+        tokens,
+        token,
+        fetch,
+        logger,
+        requestId,
+        rateLimiter,
+        audit: options.audit,
+        actor: `api_key:${apiKey.keyId}`,
+        now,
+      };
+      for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes, provider)) {
         registerTool(server, tool, scope);
       }
+      registerReadables(server, scope, instance.config, grantedScopes);
+      acceptLogLevel(server);
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,

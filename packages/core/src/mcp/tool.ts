@@ -41,8 +41,11 @@ export interface TypedToolDefinition<I extends z.ZodRawShape, O extends z.ZodRaw
   scopes: readonly string[];
   /** Read-only tools are the only ones a read-only instance lists. */
   readOnly: boolean;
-  /** Toolset the tool belongs to (`context`, `repos`, …). */
-  toolset: string;
+  /**
+   * Toolset(s) the tool belongs to (`context`, `repos`, …). A tool in several toolsets (`search_issues` in
+   * `issues` and `search`) is listed when any of them is enabled.
+   */
+  toolset: string | readonly string[];
   handler(args: z.infer<z.ZodObject<I>>, context: ToolContext): Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
 }
 
@@ -56,7 +59,7 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
   scopes: readonly string[];
   readOnly: boolean;
-  toolset: string;
+  toolset: string | readonly string[];
   handler(args: Record<string, unknown>, context: ToolContext): Promise<ToolOutput<Record<string, unknown>>>;
 }
 

@@ -51,12 +51,22 @@ export async function revokeTokens(
           }),
         );
       }
-      await oauth.processRevocationResponse(
-        await oauth.revocationRequest(upstream.as, upstream.client, upstream.clientAuth, accessToken, {
-          ...upstream.requestOptions(),
-          additionalParameters: { token_type_hint: 'access_token' },
-        }),
-      );
+      try {
+        await oauth.processRevocationResponse(
+          await oauth.revocationRequest(upstream.as, upstream.client, upstream.clientAuth, accessToken, {
+            ...upstream.requestOptions(),
+            additionalParameters: { token_type_hint: 'access_token' },
+          }),
+        );
+      } catch (error) {
+        // Revoking the refresh token may already have ended the grant (Google): the access token is then
+        // unknown upstream, which RFC 7009 providers answer with invalid_token. That is the outcome we wanted.
+        const alreadyGone =
+          credential.refreshTokenCiphertext !== null &&
+          error instanceof oauth.ResponseBodyError &&
+          error.error === 'invalid_token';
+        if (!alreadyGone) throw error;
+      }
       result = { revoked: true, detail: 'revoked upstream' };
     } else {
       result = { revoked: false, detail: 'the provider offers no revocation' };

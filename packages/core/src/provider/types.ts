@@ -1,3 +1,5 @@
+import type { PromptDefinition } from '../mcp/prompt.js';
+import type { ResourceDefinition, ResourceTemplateDefinition } from '../mcp/resource.js';
 import type { ToolDefinition } from '../mcp/tool.js';
 import type { FetchLike } from '../util/types.js';
 
@@ -110,4 +112,24 @@ export interface ProviderDefinition {
   }): Promise<ApiCheckResult>;
   /** MCP tools this provider offers. */
   tools?: readonly ToolDefinition[];
+  /** MCP resources at fixed URIs (read-only; filtered by scopes and toolsets like tools). */
+  resources?: readonly ResourceDefinition[];
+  /** MCP resource templates (`repo://{owner}/{repo}/contents{/path*}`), filtered like {@link resources}. */
+  resourceTemplates?: readonly ResourceTemplateDefinition[];
+  /** MCP prompts (read-only; filtered by scopes and toolsets like tools). */
+  prompts?: readonly PromptDefinition[];
+  /**
+   * The granted scopes plus every scope they imply (GitHub: `repo` ⊃ `public_repo`, `repo:status`, …;
+   * `user` ⊃ `read:user`, `user:email`). Core compares tool scopes against this expansion.
+   * @default scopes compare exactly
+   */
+  expandScopes?(granted: readonly string[]): readonly string[];
+  /**
+   * How tools are filtered by granted scopes: `strict` hides a tool whose scopes were not all granted;
+   * `none-when-empty` does the same, except that a token reporting no scopes at all is not filtered (GitHub App
+   * user tokens carry no scopes: their access is the app's permissions, and a call lacking one fails upstream
+   * with a message naming it).
+   * @default 'strict'
+   */
+  scopeFiltering?: 'strict' | 'none-when-empty';
 }

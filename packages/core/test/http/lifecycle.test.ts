@@ -139,7 +139,7 @@ describe('a tool whose upstream answers 401 asks tokens.reportUnauthorized', () 
   it('other upstream failures are not reported', async () => {
     const { tokens, reports } = scripted(['refreshed']);
     const { result } = await callWhoami(handlerWith(tokens), { status: 429 });
-    expect(result.content[0]?.text).toMatch(/temporarily unavailable/);
+    expect(result.content[0]?.text).toMatch(/rate limited, retry after \d+ s/);
     expect(reports).toEqual([]);
   });
 

@@ -312,7 +312,7 @@ describe('tool failures become isError results a model can act on', () => {
   it('an upstream 429 asks to retry later', async () => {
     const { instanceId, key } = await connected();
     expect((await callFailing(instanceId, key, 'rate_limited')).text).toMatch(
-      /temporarily unavailable; retry after 30 s/,
+      /rate limited, retry after 30 s/,
     );
   });
 

@@ -8,6 +8,7 @@ import {
   type Database,
   migrateToLatest,
 } from '../../../src/kysely/index.js';
+import type { ProviderDefinition } from '../../../src/provider/types.js';
 import type { InstanceConfig, InstanceRecord, InstanceStatus, Store } from '../../../src/store/ports.js';
 import type { Logger } from '../../../src/util/types.js';
 import { fakeProvider } from './provider.js';
@@ -57,15 +58,18 @@ function recordingLogger(logs: LogEntry[]): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** Starts PGlite, migrates, registers the fake service and wires the handler. */
-export async function createHarness(): Promise<Harness> {
+/**
+ * Starts PGlite, migrates, registers the fake service and wires the handler. `provider` replaces
+ * {@link fakeProvider} (e.g. one extended with resources and prompts).
+ */
+export async function createHarness(options: { provider?: ProviderDefinition } = {}): Promise<Harness> {
   const pglite = await PGlite.create();
   const db = new Kysely<Database>({ dialect: createPGliteDialect(pglite) });
   await migrateToLatest(db);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const now = () => clock.now;
   const store = createKyselyStore(db, { now, locking: 'in-process' });
-  const provider = fakeProvider();
+  const provider = options.provider ?? fakeProvider();
   await store.services.upsertService({
     name: provider.id,
     displayName: provider.displayName,
