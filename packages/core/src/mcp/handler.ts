@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ConfigError, InstanceError, OAuthFlowError, RefreshError } from '../errors/index.js';
 import { errorResponse } from '../http/responses.js';
 import type { OAuthFlow } from '../oauth/types.js';
@@ -97,6 +98,9 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const version = options.version ?? '0.0.0';
   const now = options.now ?? Date.now;
+  // The SDK builds a new Ajv per server by default (~0.4 ms per request); the validator holds compiled schemas
+  // only (used for elicitation), nothing of an instance, so one per handler is safe to share.
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new ConfigError('maxBodyBytes', 'must be a positive integer');
@@ -137,7 +141,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
 
       const server = new McpServer(
         { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version },
-        { capabilities: { tools: {} } },
+        { capabilities: { tools: {} }, jsonSchemaValidator },
       );
       const scope: CallScope = {
         request,
