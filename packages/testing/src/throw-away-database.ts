@@ -35,7 +35,7 @@ async function runOnce(connectionString: string, statement: string): Promise<voi
  *
  * @example
  * ```ts
- * const database = await createThrowAwayDatabase(process.env.DATABASE_URL!, 'mcp_e2e_');
+ * const database = await createThrowAwayDatabase('postgres://postgres@127.0.0.1:5432/postgres', 'mcp_e2e_');
  * try {
  *   // … use database.url …
  * } finally {

@@ -29,7 +29,7 @@ export interface RedisInvalidationBus extends InvalidationBus {
  *
  * @example
  * ```ts
- * const bus = createRedisInvalidationBus({ url: process.env.REDIS_URL!, channel: 'mcp-oauth:invalidations' });
+ * const bus = createRedisInvalidationBus({ url: 'redis://127.0.0.1:6379', channel: 'mcp-oauth:invalidations' });
  * const cache = createTokenCache({ keyRing, store, invalidationBus: bus });
  * ```
  */

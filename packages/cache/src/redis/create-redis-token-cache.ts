@@ -61,7 +61,7 @@ function redisHooks(data: ManagedRedisClient, keyv: Keyv, now: () => number): St
  * @throws ConfigError naming the invalid option.
  * @example
  * ```ts
- * const cache = createRedisTokenCache({ url: process.env.REDIS_URL!, keyRing });
+ * const cache = createRedisTokenCache({ url: 'redis://127.0.0.1:6379', keyRing });
  * await cache.set({ serviceName: 'github', instanceId }, entry);
  * ```
  */

@@ -66,7 +66,7 @@ function nonNegativeInteger(option: string, value: number | undefined, fallback:
  * @throws ConfigError for invalid options.
  * @example
  * ```ts
- * const lock = createRedisLock({ url: process.env.REDIS_URL! });
+ * const lock = createRedisLock({ url: 'redis://127.0.0.1:6379' });
  * const held = await lock.acquire(`refresh:${instanceId}`, { waitMs: 5_000, ttlMs: 30_000 });
  * if (held) try { await refresh(); } finally { await held.release(); }
  * ```

@@ -42,7 +42,7 @@ function decision(reply: unknown): { allowed: boolean; remaining: number; retryA
  *   (core's MCP handler then lets the call through and logs a warning).
  * @example
  * ```ts
- * const store = createRedisRateLimitStore({ url: process.env.REDIS_URL! });
+ * const store = createRedisRateLimitStore({ url: 'redis://127.0.0.1:6379' });
  * createHttpHandler({ ...options, toolRateLimit: { capacity: 30, refillPerSecond: 1, store } });
  * ```
  */
