@@ -6,7 +6,8 @@ import { paginate } from '../api/paginate.js';
 import { clip } from '../api/trim.js';
 import { readAnnotations } from './shared/annotations.js';
 import { orderArg, pageArg, perPageArg, searchQueryArg } from './shared/args.js';
-import { pageFields, renderList } from './shared/render.js';
+import { renderList } from './shared/render.js';
+import { searchOutput, searchResult } from './shared/search.js';
 
 /** Asks GitHub for the matching fragments along with the results. */
 const TEXT_MATCH = 'application/vnd.github.text-match+json';
@@ -52,14 +53,7 @@ export const searchCode = defineTool({
     page: pageArg,
     perPage: perPageArg,
   }),
-  output: z.object({
-    total_count: z.number().int(),
-    incomplete_results: z.boolean(),
-    items: z.array(codeResultSchema),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    nextPage: z.number().int().nullable().describe('Page to ask for next; null on the last page'),
-  }),
+  output: searchOutput(codeResultSchema),
   annotations: readAnnotations('Search code'),
   scopes: [],
   readOnly: true,
@@ -72,12 +66,7 @@ export const searchCode = defineTool({
       accept: TEXT_MATCH,
     });
     const items = result.items.map(toCodeResult);
-    const structured = {
-      total_count: result.totalCount ?? items.length,
-      incomplete_results: result.incompleteResults,
-      items,
-      ...pageFields(result),
-    };
+    const structured = searchResult(result, items);
     const text = renderList(
       `${structured.total_count} code results for "${args.query}".`,
       items,

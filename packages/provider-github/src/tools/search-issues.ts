@@ -6,7 +6,8 @@ import { LIST_BODY_CHARS } from '../api/trim.js';
 import { readAnnotations } from './shared/annotations.js';
 import { orderArg, ownerArg, pageArg, perPageArg, repoArg, searchQueryArg } from './shared/args.js';
 import { issueLine, issueSchema, toIssue } from './shared/issue.js';
-import { pageFields, renderList } from './shared/render.js';
+import { renderList } from './shared/render.js';
+import { searchOutput, searchResult } from './shared/search.js';
 
 /** Adds `is:issue` (GitHub requires `is:issue` or `is:pull-request`) and `repo:owner/repo` when given. */
 function scopedQuery(query: string, owner?: string, repo?: string): string {
@@ -57,14 +58,7 @@ export const searchIssues = defineTool({
     page: pageArg,
     perPage: perPageArg,
   }),
-  output: z.object({
-    total_count: z.number().int(),
-    incomplete_results: z.boolean(),
-    items: z.array(issueSchema),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    nextPage: z.number().int().nullable().describe('Page to ask for next; null on the last page'),
-  }),
+  output: searchOutput(issueSchema),
   annotations: readAnnotations('Search issues'),
   scopes: [],
   readOnly: true,
@@ -77,12 +71,7 @@ export const searchIssues = defineTool({
       query: { q, sort: args.sort, order: args.order },
     });
     const items = result.items.map((item) => toIssue(item, LIST_BODY_CHARS));
-    const structured = {
-      total_count: result.totalCount ?? items.length,
-      incomplete_results: result.incompleteResults,
-      items,
-      ...pageFields(result),
-    };
+    const structured = searchResult(result, items);
     return {
       structured,
       text: renderList(`${structured.total_count} issues match "${q}".`, items, issueLine, structured),

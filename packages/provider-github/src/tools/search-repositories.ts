@@ -6,7 +6,8 @@ import { paginate } from '../api/paginate.js';
 import { clip } from '../api/trim.js';
 import { readAnnotations } from './shared/annotations.js';
 import { orderArg, pageArg, perPageArg, searchQueryArg } from './shared/args.js';
-import { pageFields, renderList } from './shared/render.js';
+import { renderList } from './shared/render.js';
+import { searchOutput, searchResult } from './shared/search.js';
 
 const repositorySchema = z.object({
   id: z.number().int(),
@@ -71,14 +72,7 @@ export const searchRepositories = defineTool({
     page: pageArg,
     perPage: perPageArg,
   }),
-  output: z.object({
-    total_count: z.number().int(),
-    incomplete_results: z.boolean().describe('True when GitHub stopped searching early (a timeout)'),
-    items: z.array(repositorySchema),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    nextPage: z.number().int().nullable().describe('Page to ask for next; null on the last page'),
-  }),
+  output: searchOutput(repositorySchema),
   annotations: readAnnotations('Search repositories'),
   scopes: [],
   readOnly: true,
@@ -89,12 +83,7 @@ export const searchRepositories = defineTool({
       perPage: args.perPage,
       query: { q: args.query, sort: args.sort, order: args.order },
     });
-    const structured = {
-      total_count: result.totalCount ?? result.items.length,
-      incomplete_results: result.incompleteResults,
-      items: result.items.map(toRepository),
-      ...pageFields(result),
-    };
+    const structured = searchResult(result, result.items.map(toRepository));
     const text = renderList(
       `${structured.total_count} repositories match "${args.query}".`,
       structured.items,

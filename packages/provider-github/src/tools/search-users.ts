@@ -5,7 +5,8 @@ import { int, obj, str } from '../api/json.js';
 import { paginate } from '../api/paginate.js';
 import { readAnnotations } from './shared/annotations.js';
 import { orderArg, pageArg, perPageArg, searchQueryArg } from './shared/args.js';
-import { pageFields, renderList } from './shared/render.js';
+import { renderList } from './shared/render.js';
+import { searchOutput, searchResult } from './shared/search.js';
 
 const userResultSchema = z.object({
   login: z.string(),
@@ -34,14 +35,7 @@ export const searchUsers = defineTool({
     page: pageArg,
     perPage: perPageArg,
   }),
-  output: z.object({
-    total_count: z.number().int(),
-    incomplete_results: z.boolean(),
-    items: z.array(userResultSchema),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    nextPage: z.number().int().nullable().describe('Page to ask for next; null on the last page'),
-  }),
+  output: searchOutput(userResultSchema),
   annotations: readAnnotations('Search users'),
   scopes: [],
   readOnly: true,
@@ -63,12 +57,7 @@ export const searchUsers = defineTool({
         avatar_url: str(raw.avatar_url),
       };
     });
-    const structured = {
-      total_count: result.totalCount ?? items.length,
-      incomplete_results: result.incompleteResults,
-      items,
-      ...pageFields(result),
-    };
+    const structured = searchResult(result, items);
     return {
       structured,
       text: renderList(
