@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { handleApiNotFound, handleApplicationToken, handleUser, requireUserAgent } from './api-routes.js';
 import { FAKE_GITHUB_APP, FAKE_GITHUB_OAUTH_APP, FAKE_GITHUB_USERS } from './defaults.js';
 import { applyFault, takeFault } from './faults.js';
 import { createFixtures } from './fixtures.js';
-import { type FakeRequest, flattenHeaders, readBody, send } from './http.js';
+import { type FakeRequest, send } from './http.js';
+import { followAuthorizeRedirect, listenFake } from './listen.js';
 import { handleAuthorize, handleToken, type RouteContext } from './oauth-routes.js';
 import type { FakeGitHubFixtures } from './repo-types.js';
 import { handleRest, isRestPath } from './rest-router.js';
@@ -139,33 +139,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const clients = options.clients ?? [FAKE_GITHUB_OAUTH_APP, FAKE_GITHUB_APP];
   let ctx: RouteContext | null = null;
 
-  const server = createServer((raw: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      try {
-        const context = ctx;
-        if (!context) throw new Error('not listening yet');
-        const body = await readBody(raw);
-        const req: FakeRequest = {
-          method: raw.method ?? 'GET',
-          url: new URL(raw.url ?? '/', context.baseUrl),
-          headers: flattenHeaders(raw),
-          body,
-          raw,
-        };
-        await dispatch(context, req, res);
-      } catch (error) {
-        if (!res.headersSent) {
-          send(res, 500, { 'content-type': 'text/plain' }, `fake GitHub failure: ${String(error)}`);
-        }
-      }
-    })();
+  const server = await listenFake('fake GitHub', async (req, res) => {
+    if (!ctx) throw new Error('not listening yet');
+    await dispatch(ctx, req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const { url } = server;
   const state = createFakeGitHubState(clients, users, url, options.approvingLogin ?? users[0]?.login ?? '');
   ctx = { state, now, baseUrl: url };
 
@@ -212,20 +190,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       state.users.set(user.login, created);
       return created;
     },
-    async approve(authorizationUrl) {
-      const response = await fetch(authorizationUrl, { redirect: 'manual' });
-      await response.body?.cancel();
-      const location = response.headers.get('location');
-      if (response.status !== 302 || !location) {
-        throw new Error(`fake GitHub: authorize answered ${response.status} without a redirect`);
-      }
-      return new URL(location);
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+    approve: (authorizationUrl) => followAuthorizeRedirect('fake GitHub', authorizationUrl),
+    close: () => server.close(),
   };
 }

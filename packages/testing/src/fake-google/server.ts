@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type FakeRequest, flattenHeaders, readBody, send } from '../fake-github/http.js';
+import type { ServerResponse } from 'node:http';
+import { type FakeRequest, send } from '../fake-github/http.js';
+import { followAuthorizeRedirect, listenFake } from '../fake-github/listen.js';
 import { handleGoogleCerts, handleGoogleTokeninfo, handleGoogleUserinfo } from './api-routes.js';
 import { handleGoogleAuthorize } from './authorize-route.js';
 import type { GoogleRouteContext } from './context.js';
@@ -136,24 +136,8 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     signingKey: await createSigningKey(),
     idTokens: options.idTokens ?? true,
   };
-  let base = 'http://127.0.0.1';
-  const server = createServer((raw: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      try {
-        const body = await readBody(raw);
-        const url = new URL(raw.url ?? '/', base);
-        dispatch(ctx, { method: raw.method ?? 'GET', url, headers: flattenHeaders(raw), body, raw }, res);
-      } catch (error) {
-        if (!res.headersSent)
-          send(res, 500, { 'content-type': 'text/plain' }, `fake Google failure: ${String(error)}`);
-      }
-    })();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenFake('fake Google', (req, res) => dispatch(ctx, req, res));
+  const base = server.url;
 
   return {
     url: base,
@@ -182,20 +166,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
       const kind = state.tokens.get(token)?.kind ?? 'access';
       return findLiveGoogleToken(state, token, kind, now()) !== null;
     },
-    async approve(authorizationUrl) {
-      const response = await fetch(authorizationUrl, { redirect: 'manual' });
-      await response.body?.cancel();
-      const location = response.headers.get('location');
-      if (response.status !== 302 || !location) {
-        throw new Error(`fake Google: authorize answered ${response.status} without a redirect`);
-      }
-      return new URL(location);
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+    approve: (authorizationUrl) => followAuthorizeRedirect('fake Google', authorizationUrl),
+    close: () => server.close(),
   };
 }
