@@ -1,3 +1,5 @@
+export type { BatchingAuditOptions, BatchingAuditStore } from './audit/batching-audit-store.js';
+export { createBatchingAuditStore } from './audit/batching-audit-store.js';
 export { sha256Hex } from './crypto/hash.js';
 export type { KeyRingKey } from './crypto/key-ring.js';
 export { createKeyRing, generateKey, parseKeyRingSpec } from './crypto/key-ring.js';
@@ -24,13 +26,14 @@ export {
   RevocationError,
   StoreError,
 } from './errors/codes.js';
-
 export type { CacheControl, CacheReloadReport } from './http/context.js';
 export type { HttpHandler } from './http/create-handler.js';
 export { createHttpHandler } from './http/create-handler.js';
 export type { HttpErrorCode } from './http/http-error.js';
 export { HttpError } from './http/http-error.js';
 export type { HttpHandlerOptions } from './http/options.js';
+export type { PrincipalCacheOptions } from './http/principal-cache.js';
+export { DEFAULT_PRINCIPAL_MAX_ENTRIES, DEFAULT_PRINCIPAL_TTL_MS } from './http/principal-cache.js';
 export type { HealthReport } from './http/routes/health.js';
 export type { ApiKeyView, InstanceStatusView, InstanceView, ServiceView } from './http/views.js';
 export { DEFAULT_MCP_MAX_BODY_BYTES } from './mcp/body-limit.js';

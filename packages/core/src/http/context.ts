@@ -43,6 +43,8 @@ export interface HttpDeps {
   maxBodyBytes: number;
   adminAuth: AdminAuth;
   instanceAuth: InstanceAuth;
+  /** Forgets cached API-key resolutions of the given instances (all when omitted). */
+  forgetPrincipals(instanceIds?: readonly string[]): void;
   mcp: McpHandler;
   cache: CacheControl | undefined;
   healthChecks: { cache?: () => Promise<void> };

@@ -1,3 +1,4 @@
+import { createBatchingAuditStore } from '../audit/batching-audit-store.js';
 import { createMcpHandler } from '../mcp/handler.js';
 import { silentLogger } from '../util/types.js';
 import { createAdminAuth } from './admin-auth.js';
@@ -5,6 +6,7 @@ import type { HttpDeps, RequestContext, RouteHandler } from './context.js';
 import { mapAndLog } from './failure.js';
 import { createInstanceAuth } from './instance-auth.js';
 import { type HttpHandlerOptions, resolveHttpOptions } from './options.js';
+import { createPrincipalCache } from './principal-cache.js';
 import { errorResponse, withHeader } from './responses.js';
 import { createRouter, type Route } from './router.js';
 import { createApiKey, deleteApiKey } from './routes/api-keys.js';
@@ -25,6 +27,13 @@ import { initiateOAuth, listServices, validateService } from './routes/registry.
 export interface HttpHandler {
   /** Answers one request. Never throws: every failure becomes `{error: {code, message}}` with a status. */
   handle(request: Request): Promise<Response>;
+  /**
+   * Forgets which instance recently resolved API keys unlock — for the given instances, or all when omitted —
+   * so the next request reads the key and the instance from the store again. This handler calls it itself for
+   * changes it makes (key or instance deleted, instance connected or re-armed); call it when another replica
+   * reports a change (e.g. from the token cache's `onInvalidationMessage`).
+   */
+  forgetPrincipals(instanceIds?: readonly string[]): void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -95,6 +104,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const logger = options.logger ?? silentLogger;
   const { flow, store } = options;
   const tokens = options.tokens ?? flow;
+  const principals =
+    options.principalCache === false ? undefined : createPrincipalCache(options.principalCache ?? {}, now);
+  const forgetPrincipals = (instanceIds?: readonly string[]): void => principals?.forget(instanceIds);
   const deps: HttpDeps = {
     flow,
     tokens,
@@ -105,7 +117,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     startedAt: now(),
     maxBodyBytes: resolved.maxBodyBytes,
     adminAuth: createAdminAuth(options.adminToken),
-    instanceAuth: createInstanceAuth({ store, now, logger }),
+    instanceAuth: createInstanceAuth({ store, now, logger, principals }),
+    forgetPrincipals,
     mcp: createMcpHandler({
       flow,
       ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
@@ -115,7 +128,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       version: options.version,
       maxBodyBytes: resolved.mcpMaxBodyBytes,
       ...(options.toolRateLimit !== undefined ? { rateLimit: { now, ...options.toolRateLimit } } : {}),
-      audit: store.audit,
+      audit: createBatchingAuditStore(store.audit, { logger }),
       now,
     }),
     cache: options.cache,
@@ -161,5 +174,6 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       }
       return response;
     },
+    forgetPrincipals,
   };
 }

@@ -5,6 +5,7 @@ import type { Clock, Logger } from '../util/types.js';
 import { isUuid } from '../util/uuid.js';
 import { readBearer } from './bearer.js';
 import { HttpError } from './http-error.js';
+import type { PrincipalCache } from './principal-cache.js';
 
 /** Prefix of every instance API key we issue. */
 export const API_KEY_PREFIX = 'mcpk_';
@@ -50,22 +51,54 @@ function unauthorized(message: string, invalidToken: boolean): HttpError {
   });
 }
 
-/** Creates the API-key check for `/:instanceId/*` routes. `last_used` updates never delay or fail a request. */
-export function createInstanceAuth(deps: { store: Store; now: Clock; logger: Logger }): InstanceAuth {
-  const { store, now, logger } = deps;
+/** Dependencies of {@link createInstanceAuth}. */
+export interface InstanceAuthDeps {
+  store: Store;
+  now: Clock;
+  logger: Logger;
+  /** Reuses recently resolved keys instead of reading the key and the instance on every request. */
+  principals?: PrincipalCache;
+}
+
+/** Reads the key's record and its instance from the store, or says which of the two is missing. */
+async function loadPrincipal(
+  store: Store,
+  keyHash: string,
+): Promise<InstancePrincipal | 'no_key' | 'no_instance'> {
+  const apiKey = await store.apiKeys.findApiKeyByHash(keyHash);
+  if (apiKey === null) return 'no_key';
+  const instance = await store.instances.getInstance(apiKey.instanceId);
+  if (instance === null) return 'no_instance';
+  return { instance, apiKey: { ...apiKey } };
+}
+
+/**
+ * Creates the API-key check for `/:instanceId/*` routes. `last_used` updates never delay or fail a request.
+ * With `principals`, a key resolved within the cache's TTL is not read again (misses are never cached).
+ */
+export function createInstanceAuth(deps: InstanceAuthDeps): InstanceAuth {
+  const { store, now, logger, principals } = deps;
   return {
     async authorize(request, instanceId) {
       if (!isUuid(instanceId)) throw instanceNotFound();
       const key = readBearer(request);
       if (key === null) throw unauthorized('An instance API key is required.', false);
       if (!API_KEY_SHAPE.test(key)) throw unauthorized('The API key is not valid.', true);
-      const apiKey = await store.apiKeys.findApiKeyByHash(await sha256Hex(key));
-      if (apiKey === null) throw unauthorized('The API key is not valid.', true);
+      const keyHash = await sha256Hex(key);
+      let principal: InstancePrincipal | undefined = principals?.get(keyHash);
+      if (principal === undefined) {
+        const loaded = await loadPrincipal(store, keyHash);
+        if (loaded === 'no_key') throw unauthorized('The API key is not valid.', true);
+        if (loaded === 'no_instance') throw instanceNotFound();
+        principal = loaded;
+        principals?.set(keyHash, principal);
+      }
+      const { apiKey, instance } = principal;
       if (apiKey.instanceId.toLowerCase() !== instanceId.toLowerCase()) throw instanceNotFound();
-      const instance = await store.instances.getInstance(apiKey.instanceId);
-      if (instance === null) throw instanceNotFound();
       const at = now();
       if (!lastUseIsStale(apiKey.lastUsedAt, at)) return { instance, apiKey };
+      // The record is this request's (or the cache's) own copy: later requests see the touch without a read.
+      apiKey.lastUsedAt = new Date(at);
       store.apiKeys.touchApiKey(apiKey.keyId, new Date(at)).catch((error: unknown) => {
         logger.warn(
           {

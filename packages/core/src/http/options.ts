@@ -7,6 +7,8 @@ import type { TokenSource } from '../tokens/source.js';
 import type { Clock, FetchLike, Logger } from '../util/types.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { CacheControl } from './context.js';
+import type { HttpHandler } from './create-handler.js';
+import type { PrincipalCacheOptions } from './principal-cache.js';
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions {
@@ -44,6 +46,14 @@ export interface HttpHandlerOptions {
   toolRateLimit?: ToolRateLimitOptions;
   /** Token cache; without one `POST /cache-tokens` warms tokens through the flow. */
   cache?: CacheControl;
+  /**
+   * Per-replica memory of resolved API keys, so a busy MCP client does not cost two store reads per request.
+   * Keys and instances changed through this handler are forgotten at once; for changes made on another
+   * replica, call {@link HttpHandler.forgetPrincipals} from the cross-replica invalidation (the reference
+   * server wires the token cache's bus to it) — otherwise `ttlMs` bounds how long they go unseen. `false`
+   * turns it off. @default `{ ttlMs: 2_000, maxEntries: 10_000 }`
+   */
+  principalCache?: PrincipalCacheOptions | false;
   /** Extra `/health` probes. A failing cache makes the report `degraded`. */
   healthChecks?: { cache?: () => Promise<void> };
   /**

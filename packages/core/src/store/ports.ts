@@ -221,6 +221,11 @@ export interface ApiKeyStore {
 /** `mcp_audit_log`. */
 export interface AuditStore {
   appendAudit(event: AuditEvent): Promise<void>;
+  /**
+   * Appends several records in one write — all or none. Optional: without it, batching callers (see
+   * `createBatchingAuditStore`) append one by one.
+   */
+  appendAudits?(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first. */
   listAudit(query: { instanceId?: string; limit: number }): Promise<AuditEvent[]>;
 }

@@ -87,6 +87,32 @@ export function defineApiKeyAndAuditTests(ctx: SuiteContext): void {
       expect(await store().audit.listAudit({ instanceId: 'nope', limit: 10 })).toEqual([]);
     });
 
+    it('appends a batch in one write, and none of it when a record is invalid', async (ctx) => {
+      const appendAudits = store().audit.appendAudits;
+      if (appendAudits === undefined) return ctx.skip();
+      const id = await instance();
+      const at = Date.parse('2032-01-01T00:00:00.000Z') + Math.floor(Math.random() * 1e9);
+      const batch = [1, 2, 3].map((offset) => ({
+        at: new Date(at + offset),
+        instanceId: id,
+        actor: 'api_key:k',
+        event: unique('tool.called'),
+        outcome: 'success' as const,
+        requestId: unique('req'),
+        details: { tool: 'get_me', durationMs: offset },
+      }));
+      await appendAudits(batch);
+      await appendAudits([]);
+      expect(await store().audit.listAudit({ instanceId: id, limit: 10 })).toEqual([...batch].reverse());
+      const other = await instance();
+      const bad = [
+        { ...batch[0]!, instanceId: other },
+        { ...batch[1]!, instanceId: 'not-a-uuid' },
+      ];
+      await expect(appendAudits(bad)).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT' });
+      expect(await store().audit.listAudit({ instanceId: other, limit: 10 })).toEqual([]);
+    });
+
     it('keeps audit records after the instance is deleted', async () => {
       const id = await instance();
       const entry = {

@@ -44,6 +44,24 @@ export async function createApiKey(context: RequestContext): Promise<Response> {
   );
 }
 
+/**
+ * Makes every replica forget what it cached about the instance's keys: locally at once, elsewhere through the
+ * token cache's invalidation (which also drops the cached token there — a store read, the price of a deleted
+ * key stopping at once on every replica). A failing cache is logged: the key is deleted and the replicas'
+ * principal TTL still bounds its life.
+ */
+async function forgetEverywhere(context: RequestContext, instanceId: string): Promise<void> {
+  const { cache, logger } = context.deps;
+  context.deps.forgetPrincipals([instanceId]);
+  if (cache?.invalidate === undefined) return;
+  await cache.invalidate(instanceId).catch((error: unknown) => {
+    logger.warn(
+      { requestId: context.requestId, instanceId, err: error instanceof Error ? error.name : 'unknown' },
+      'could not announce the deleted API key to other replicas',
+    );
+  });
+}
+
 /** `DELETE /api/v1/instances/:id/api-keys/:keyId` → 204, or 404 when the key does not belong to the instance. */
 export async function deleteApiKey(context: RequestContext): Promise<Response> {
   const instanceId = requireInstanceId(context);
@@ -51,6 +69,7 @@ export async function deleteApiKey(context: RequestContext): Promise<Response> {
   const notFound = new HttpError(404, 'API_KEY_NOT_FOUND', 'API key not found.');
   if (!isUuid(keyId)) throw notFound;
   if (!(await context.deps.store.apiKeys.deleteApiKey(instanceId, keyId.toLowerCase()))) throw notFound;
+  await forgetEverywhere(context, instanceId);
   await recordAudit(context, {
     instanceId,
     actor: 'admin',

@@ -62,6 +62,7 @@ export async function getCallback(context: RequestContext): Promise<Response> {
     const result = await flow.handleCallback(param(context, 'serviceName'), params, {
       requestId: context.requestId,
     });
+    context.deps.forgetPrincipals([result.instanceId]);
     return success(context, result, provider.displayName);
   } catch (error) {
     const mapped = mapAndLog(error, context.requestId, logger);

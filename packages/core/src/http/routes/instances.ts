@@ -54,6 +54,7 @@ export async function deleteInstance(context: RequestContext): Promise<Response>
   if (instance === null) throw instanceNotFound();
   const revocation = await revokeUpstream(context, instanceId);
   if (!(await store.instances.deleteInstance(instanceId))) throw instanceNotFound();
+  context.deps.forgetPrincipals([instanceId]);
   if (cache?.invalidate !== undefined) {
     await cache.invalidate(instanceId, instance.serviceName).catch((error: unknown) => {
       logger.warn(

@@ -34,6 +34,8 @@ export async function initiateOAuth(context: RequestContext): Promise<Response> 
     serviceName: provider.id,
     requestId: context.requestId,
   });
+  // Re-arming an existing instance may change its scopes or toolsets: list them afresh on the next request.
+  context.deps.forgetPrincipals([request.instanceId]);
   return jsonResponse(
     {
       instanceId: request.instanceId,

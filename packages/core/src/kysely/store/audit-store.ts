@@ -1,27 +1,35 @@
-import type { AuditStore } from '../../store/ports.js';
+import type { AuditEvent, AuditStore } from '../../store/ports.js';
 import type { StoreContext } from './context.js';
 import { guard } from './driver-errors.js';
 import { toAuditEvent } from './rows.js';
 import { assertLimit, assertUuid, isUuid } from './validate.js';
+
+function toRow(event: AuditEvent) {
+  if (event.instanceId !== null) assertUuid(event.instanceId, 'instanceId');
+  return {
+    at: event.at,
+    instance_id: event.instanceId,
+    actor: event.actor,
+    event: event.event,
+    outcome: event.outcome,
+    request_id: event.requestId,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
 
 /** `mcp_audit_log` over kysely (append-only). */
 export function createAuditStore({ db }: StoreContext): AuditStore {
   return {
     appendAudit: (event) =>
       guard('audit.append', async () => {
-        if (event.instanceId !== null) assertUuid(event.instanceId, 'instanceId');
-        await db
-          .insertInto('mcp_audit_log')
-          .values({
-            at: event.at,
-            instance_id: event.instanceId,
-            actor: event.actor,
-            event: event.event,
-            outcome: event.outcome,
-            request_id: event.requestId,
-            details: JSON.stringify(event.details ?? {}),
-          })
-          .execute();
+        await db.insertInto('mcp_audit_log').values(toRow(event)).execute();
+      }),
+
+    appendAudits: (events) =>
+      guard('audit.append', async () => {
+        if (events.length === 0) return;
+        // Rows are checked before anything is written: one statement, all rows or none.
+        await db.insertInto('mcp_audit_log').values(events.map(toRow)).execute();
       }),
 
     listAudit: (query) =>
