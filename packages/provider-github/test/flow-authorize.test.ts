@@ -1,4 +1,4 @@
-import { InstanceError, OAuthFlowError, sha256Hex } from '@org/mcp-oauth-core';
+import { InstanceError, OAuthFlowError, type Store, sha256Hex } from '@org/mcp-oauth-core';
 import { FAKE_GITHUB_APP } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -172,6 +172,46 @@ describe('createAuthorizationRequest (github() against the fake GitHub, PGlite s
     expect(otherService).toBeInstanceOf(InstanceError);
     expect(otherService).toMatchObject({ code: 'INSTANCE_EXISTS' });
     expect(await h.dumpAllTables()).toBe(before);
+  });
+
+  it('regression: of two concurrent requests for the same new instance id, the loser gets INSTANCE_EXISTS, not STORE_DUPLICATE', async () => {
+    // Both requests read "no such instance" before either creates it: the race the bug lost to the store's
+    // unique-key error (HTTP 409 STORE_DUPLICATE) instead of the error a sequential duplicate gets.
+    let arrived = 0;
+    let release = (): void => {};
+    const bothRead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const racing: Store = {
+      ...h.store,
+      instances: {
+        ...h.store.instances,
+        async getInstance(instanceId) {
+          const found = await h.store.instances.getInstance(instanceId);
+          arrived += 1;
+          if (arrived === 2) release();
+          await bothRead;
+          return found;
+        },
+      },
+    };
+    const flow = h.createFlow({ store: racing });
+    const instanceId = crypto.randomUUID();
+    const request = (userId: string) =>
+      flow.createAuthorizationRequest({ serviceName: 'github', userId, instanceId });
+    const outcomes = await Promise.allSettled([request('user-1'), request('user-1')]);
+
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(lost?.reason).toBeInstanceOf(InstanceError);
+    expect(lost?.reason).toMatchObject({ code: 'INSTANCE_EXISTS' });
+    // The winner's instance and its one state are intact.
+    expect(await h.store.instances.getInstance(instanceId)).toMatchObject({
+      userId: 'user-1',
+      status: 'pending_oauth',
+    });
+    const states = (await h.rows('mcp_oauth_states')).filter((row) => row.instance_id === instanceId);
+    expect(states).toHaveLength(1);
   });
 
   it('rejects a non-UUID instance id (INSTANCE_INVALID_ID) and an unknown service (OAUTH_SERVICE_UNKNOWN)', async () => {

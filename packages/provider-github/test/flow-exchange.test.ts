@@ -117,16 +117,85 @@ describe('handleCallback: code exchange and identity failures (github() against 
     await expectNothingStored(instanceId);
   });
 
-  it('a failing GET /user after the exchange is OAUTH_IDENTITY_FAILED and stores no token', async () => {
-    const tokens = h.fake.state.tokens.size;
+  /** Tokens the fake issued since `before` (a snapshot of its token keys). */
+  function issuedSince(before: ReadonlySet<string>): string[] {
+    return [...h.fake.state.tokens.keys()].filter((token) => !before.has(token));
+  }
+
+  async function callbackFailedDetails(instanceId: string): Promise<Record<string, unknown> | undefined> {
+    const rows = await h.rows('mcp_audit_log');
+    const failed = rows.filter(
+      (row) => row.instance_id === instanceId && row.event === 'oauth.callback_failed',
+    );
+    const details = failed.at(-1)?.details;
+    return (typeof details === 'string' ? JSON.parse(details) : details) as
+      | Record<string, unknown>
+      | undefined;
+  }
+
+  it('regression: a failing GET /user after the exchange is OAUTH_IDENTITY_FAILED, stores no token and revokes the issued one at GitHub', async () => {
+    const before = new Set(h.fake.state.tokens.keys());
+    const revokeCalls = h.fake.state.calls.revoke;
     const { error, instanceId } = await callback(() =>
       h.fake.injectFault('api', { kind: 'status', status: 500 }),
     );
     expect(error).toBeInstanceOf(OAuthFlowError);
     expect(error).toMatchObject({ code: 'OAUTH_IDENTITY_FAILED' });
-    // GitHub did issue a token; it must not have been stored.
-    expect(h.fake.state.tokens.size).toBe(tokens + 1);
+    // GitHub did issue a token; it must not have been stored, and it was revoked (it used to stay valid).
+    const [issued] = issuedSince(before);
+    expect(issuedSince(before)).toHaveLength(1);
     await expectNothingStored(instanceId);
+    expect(h.fake.state.calls.revoke).toBe(revokeCalls + 1);
+    expect(h.fake.state.revokedTokens.has(issued ?? '')).toBe(true);
+    expect(h.fake.isTokenLive(issued ?? '')).toBe(false);
+    expect(await callbackFailedDetails(instanceId)).toMatchObject({
+      code: 'OAUTH_IDENTITY_FAILED',
+      unsavedTokens: 'revoked',
+    });
+  });
+
+  it('an instance-owned GitHub App: the unsaved access and refresh tokens are both revoked', async () => {
+    const before = new Set(h.fake.state.tokens.keys());
+    const { error } = await callback(() => h.fake.injectFault('api', { kind: 'status', status: 500 }), {
+      clientId: FAKE_GITHUB_APP.clientId,
+      clientSecret: FAKE_GITHUB_APP.clientSecret,
+    });
+    expect(error).toMatchObject({ code: 'OAUTH_IDENTITY_FAILED' });
+    const [issued] = issuedSince(before);
+    const refreshToken = h.fake.state.tokens.get(issued ?? '')?.refreshToken;
+    expect(refreshToken).toEqual(expect.any(String));
+    expect(h.fake.state.revokedTokens.has(issued ?? '')).toBe(true);
+    expect(h.fake.state.revokedTokens.has(refreshToken ?? '')).toBe(true);
+  });
+
+  it('a revocation that fails too still reports OAUTH_IDENTITY_FAILED, and the audit says so', async () => {
+    const before = new Set(h.fake.state.tokens.keys());
+    const { error, instanceId } = await callback(() =>
+      // The first fault answers GET /user, the second the revocation.
+      h.fake.injectFault('api', { kind: 'status', status: 500 }, 2),
+    );
+    expect(error).toMatchObject({ code: 'OAUTH_IDENTITY_FAILED' });
+    expect(h.fake.isTokenLive(issuedSince(before)[0] ?? '')).toBe(true);
+    await expectNothingStored(instanceId);
+    expect(await callbackFailedDetails(instanceId)).toMatchObject({ unsavedTokens: 'revocation_failed' });
+    expect(logs.some((line) => line.startsWith('warn revoking an unsaved upstream token failed'))).toBe(true);
+  });
+
+  it('re-authorizing an active instance: an identity failure keeps the new token, never risking the served grant', async () => {
+    const { instanceId } = await h.connect();
+    const served = await h.flow.getAccessToken(instanceId);
+    const before = new Set(h.fake.state.tokens.keys());
+    const revokeCalls = h.fake.state.calls.revoke;
+    const flow = h.createFlow({ fetch: steerable, logger });
+    const { params } = await h.authorize({ instanceId }, flow);
+    h.fake.injectFault('api', { kind: 'status', status: 500 });
+    const error = await rejectionOf(flow.handleCallback('github', params));
+    expect(error).toMatchObject({ code: 'OAUTH_IDENTITY_FAILED' });
+    expect(h.fake.state.calls.revoke).toBe(revokeCalls);
+    expect(h.fake.isTokenLive(issuedSince(before)[0] ?? '')).toBe(true);
+    expect(h.fake.isTokenLive(served.accessToken)).toBe(true);
+    expect(await h.flow.getAccessToken(instanceId)).toMatchObject({ accessToken: served.accessToken });
+    expect(await callbackFailedDetails(instanceId)).toMatchObject({ unsavedTokens: 'kept' });
   });
 
   it('none of the failures put a secret into logs, error messages, audit records or tables', async () => {

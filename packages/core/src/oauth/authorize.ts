@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { sha256Hex } from '../crypto/hash.js';
-import { InstanceError, OAuthFlowError } from '../errors/index.js';
+import { InstanceError, OAuthFlowError, StoreError } from '../errors/index.js';
 import type { InstanceConfig, InstanceRecord } from '../store/ports.js';
 import { isUuid } from '../util/uuid.js';
 import { audit } from './audit.js';
@@ -76,13 +76,24 @@ async function prepareInstance(
     return deps.store.instances.updateInstance(instanceId, { config });
   }
   const config = await instanceConfig(deps, instanceId, input, scopes, undefined);
-  return deps.store.instances.createInstance({
-    instanceId,
-    serviceName: input.serviceName,
-    userId: input.userId,
-    status: 'pending_oauth',
-    config,
-  });
+  try {
+    return await deps.store.instances.createInstance({
+      instanceId,
+      serviceName: input.serviceName,
+      userId: input.userId,
+      status: 'pending_oauth',
+      config,
+    });
+  } catch (error) {
+    // A concurrent request created the same new id between our read and this insert: answer as a sequential
+    // duplicate would be answered, never with the store's unique-key error.
+    if (error instanceof StoreError && error.code === 'STORE_DUPLICATE') {
+      throw new InstanceError('INSTANCE_EXISTS', 'The instance id was taken by a concurrent request.', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /** See {@link OAuthFlow.createAuthorizationRequest}. */

@@ -6,6 +6,7 @@ import { audit } from './audit.js';
 import { safeOAuthError } from './classify.js';
 import { clientFor, loadInstance, providerFor } from './client.js';
 import type { FlowDeps } from './options.js';
+import { revokeUnsavedTokens, type UnsavedTokensOutcome } from './revoke.js';
 import { saveIssuedTokens } from './save-tokens.js';
 import { readTokenResponse } from './token-response.js';
 import type { CallbackResult } from './types.js';
@@ -102,6 +103,7 @@ export async function handleCallback(
   let state: OAuthStateRecord | undefined;
   // Known as soon as the state row is found, so failures of a known state are audited against its instance.
   let auditInstanceId: string | null = null;
+  let unsavedTokens: UnsavedTokensOutcome | undefined;
   try {
     state = await consumeState(deps, serviceName, rawState, (record) => {
       auditInstanceId = record.instanceId;
@@ -113,7 +115,8 @@ export async function handleCallback(
       throw new OAuthFlowError('OAUTH_CODE_MISSING', 'The callback has no valid code.');
 
     const instance = await loadInstance(deps, state.instanceId);
-    const upstream = createUpstream(deps, provider, await clientFor(deps, instance));
+    const client = await clientFor(deps, instance);
+    const upstream = createUpstream(deps, provider, client);
     const verifier = state.codeVerifierCiphertext
       ? await openSecret(deps.keyRing, 'codeVerifier', instance.instanceId, state.codeVerifierCiphertext)
       : oauth.nopkce;
@@ -145,7 +148,9 @@ export async function handleCallback(
         fetch: deps.fetch,
         signal: AbortSignal.timeout(deps.upstreamTimeoutMs),
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // The provider issued tokens we will not store: revoke them rather than leave them valid upstream.
+        unsavedTokens = await revokeUnsavedTokens(deps, provider, client, instance.instanceId, issued);
         throw error instanceof OAuthFlowError
           ? error
           : new OAuthFlowError('OAUTH_IDENTITY_FAILED', 'Reading the upstream identity failed.', {
@@ -192,7 +197,7 @@ export async function handleCallback(
       event: 'oauth.callback_failed',
       outcome: 'failure',
       requestId,
-      details: { serviceName, code },
+      details: { serviceName, code, ...(unsavedTokens ? { unsavedTokens } : {}) },
     });
     if (
       state &&
