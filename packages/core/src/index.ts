@@ -37,6 +37,8 @@ export { DEFAULT_PRINCIPAL_MAX_ENTRIES, DEFAULT_PRINCIPAL_TTL_MS } from './http/
 export type { HealthReport } from './http/routes/health.js';
 export type { ApiKeyView, InstanceStatusView, InstanceView, ServiceView } from './http/views.js';
 export { DEFAULT_MCP_MAX_BODY_BYTES } from './mcp/body-limit.js';
+export type { ToolContextErrorCode } from './mcp/context-error.js';
+export { ToolContextError } from './mcp/context-error.js';
 export type { McpHandler, McpHandlerOptions } from './mcp/handler.js';
 export { createMcpHandler } from './mcp/handler.js';
 export type { PromptDefinition, TypedPromptDefinition } from './mcp/prompt.js';
@@ -60,8 +62,14 @@ export type {
 export { defineResource, defineResourceTemplate } from './mcp/resource.js';
 export type { Filterable } from './mcp/resource-filter.js';
 export { selectReadable } from './mcp/resource-filter.js';
+export type { McpSessionOptions, SessionFilter } from './mcp/session-table.js';
+export { DEFAULT_SESSION_IDLE_TIMEOUT_MS } from './mcp/session-table.js';
+export { MAX_SUBSCRIPTIONS_PER_SESSION } from './mcp/subscriptions.js';
 export type { ToolContext, ToolDefinition, ToolOutput, TypedToolDefinition } from './mcp/tool.js';
 export { defineTool } from './mcp/tool.js';
+export type { ClientRequestOptions, ElicitParams, ToolClient } from './mcp/tool-client.js';
+export { detachedToolClient } from './mcp/tool-client.js';
+export type { ToolContentBlock } from './mcp/tool-content.js';
 export type { ToolErrorContext, UpstreamErrorFields } from './mcp/tool-errors.js';
 export { toolErrorMessage } from './mcp/tool-errors.js';
 export type { ScopePolicy } from './mcp/tool-filter.js';

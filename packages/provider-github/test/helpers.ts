@@ -1,5 +1,5 @@
 import type { InstanceRecord, ToolContext } from '@org/mcp-oauth-core';
-import { silentLogger } from '@org/mcp-oauth-core';
+import { detachedToolClient, silentLogger } from '@org/mcp-oauth-core';
 
 /** A ToolContext for one instance, as core's MCP handler would build it. */
 export function toolContext(input: {
@@ -36,5 +36,6 @@ export function toolContext(input: {
     logger: silentLogger,
     signal: new AbortController().signal,
     requestId: 'req-1',
+    ...detachedToolClient(),
   };
 }

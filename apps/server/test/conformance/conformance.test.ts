@@ -39,6 +39,13 @@ describe('@modelcontextprotocol/conformance server scenarios against core’s MC
     expect(stale).toEqual([]);
   });
 
+  it('no scenario only warns (with sessions on, the server-sse-* scenarios get a session id)', () => {
+    const warned = run.results
+      .filter((result) => result.warnings.length > 0)
+      .map((result) => `${result.scenario}: ${result.warnings.join('; ')}`);
+    expect(warned).toEqual([]);
+  });
+
   it('DNS-rebinding protection: a foreign Host/Origin is refused, localhost is served', () => {
     expect(run.results.find((result) => result.scenario === 'dns-rebinding-protection')).toMatchObject({
       passed: true,

@@ -31,8 +31,8 @@ export interface ConformanceHost {
 const ADMIN_TOKEN = `conformance-admin-${crypto.randomUUID()}`;
 
 /**
- * Starts core's HTTP handler (PGlite store, the conformance provider, DNS-rebinding protection for localhost)
- * on a loopback port with one active instance and an API key. The conformance CLI cannot send an
+ * Starts core's HTTP handler (PGlite store, the conformance provider, DNS-rebinding protection for localhost,
+ * MCP sessions on) on a loopback port with one active instance and an API key. The conformance CLI cannot send an
  * `Authorization` header, so a test-only wrapper adds the instance's API key to every request before core's
  * handler authenticates it; everything else (routing, API-key check, Host/Origin check, MCP) is core's. Core
  * gets a fixed token source: the fixtures call no upstream.
@@ -77,6 +77,7 @@ export async function startConformanceHost(): Promise<ConformanceHost> {
     version: '0.0.0-conformance',
     logger: silentLogger,
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    mcpSessions: {},
   });
   const created = await core.handle(
     new Request(`http://localhost/api/v1/instances/${instanceId}/api-keys`, {
@@ -100,6 +101,7 @@ export async function startConformanceHost(): Promise<ConformanceHost> {
   return {
     url: `http://127.0.0.1:${port}/${instanceId}/mcp`,
     async close() {
+      await core.mcp.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.destroy();

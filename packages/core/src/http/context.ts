@@ -43,6 +43,8 @@ export interface HttpDeps {
   maxBodyBytes: number;
   adminAuth: AdminAuth;
   instanceAuth: InstanceAuth;
+  /** Hash of issued API keys (`HttpHandlerOptions.sha256`). */
+  sha256: (value: string) => string | Promise<string>;
   /** Forgets cached API-key resolutions of the given instances (all when omitted). */
   forgetPrincipals(instanceIds?: readonly string[]): void;
   mcp: McpHandler;

@@ -1,5 +1,7 @@
 import { createBatchingAuditStore } from '../audit/batching-audit-store.js';
-import { createMcpHandler } from '../mcp/handler.js';
+import { sha256Hex } from '../crypto/hash.js';
+import { ConfigError } from '../errors/index.js';
+import { createMcpHandler, type McpHandler } from '../mcp/handler.js';
 import { silentLogger } from '../util/types.js';
 import { createAdminAuth } from './admin-auth.js';
 import type { HttpDeps, RequestContext, RouteHandler } from './context.js';
@@ -34,6 +36,12 @@ export interface HttpHandler {
    * reports a change (e.g. from the token cache's `onInvalidationMessage`).
    */
   forgetPrincipals(instanceIds?: readonly string[]): void;
+  /**
+   * The MCP endpoint's handler: `notifyResourceUpdated` for subscribed sessions, `endSessions`, `sessionCount`,
+   * and `close()` to end every MCP session on shutdown. Sessions of a deleted instance or API key are ended by
+   * this handler itself.
+   */
+  readonly mcp: McpHandler;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -106,6 +114,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const tokens = options.tokens ?? flow;
   const principals =
     options.principalCache === false ? undefined : createPrincipalCache(options.principalCache ?? {}, now);
+  if (options.sha256 !== undefined && typeof options.sha256 !== 'function') {
+    throw new ConfigError('sha256', 'must be a function');
+  }
+  const sha256 = options.sha256 ?? sha256Hex;
   const forgetPrincipals = (instanceIds?: readonly string[]): void => principals?.forget(instanceIds);
   const deps: HttpDeps = {
     flow,
@@ -117,7 +129,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     startedAt: now(),
     maxBodyBytes: resolved.maxBodyBytes,
     adminAuth: createAdminAuth(options.adminToken),
-    instanceAuth: createInstanceAuth({ store, now, logger, principals }),
+    instanceAuth: createInstanceAuth({ store, now, logger, principals, sha256 }),
+    sha256,
     forgetPrincipals,
     mcp: createMcpHandler({
       flow,
@@ -130,6 +143,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       ...(options.toolRateLimit !== undefined ? { rateLimit: { now, ...options.toolRateLimit } } : {}),
       audit: createBatchingAuditStore(store.audit, { logger }),
       now,
+      ...(options.mcpSessions !== undefined ? { sessions: options.mcpSessions } : {}),
     }),
     cache: options.cache,
     healthChecks: options.healthChecks ?? {},
@@ -175,5 +189,6 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       return response;
     },
     forgetPrincipals,
+    mcp: deps.mcp,
   };
 }

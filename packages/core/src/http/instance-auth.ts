@@ -58,6 +58,8 @@ export interface InstanceAuthDeps {
   logger: Logger;
   /** Reuses recently resolved keys instead of reading the key and the instance on every request. */
   principals?: PrincipalCache;
+  /** Hash of presented keys. @default sha256Hex */
+  sha256?: (value: string) => string | Promise<string>;
 }
 
 /** Reads the key's record and its instance from the store, or says which of the two is missing. */
@@ -78,13 +80,14 @@ async function loadPrincipal(
  */
 export function createInstanceAuth(deps: InstanceAuthDeps): InstanceAuth {
   const { store, now, logger, principals } = deps;
+  const sha256 = deps.sha256 ?? sha256Hex;
   return {
     async authorize(request, instanceId) {
       if (!isUuid(instanceId)) throw instanceNotFound();
       const key = readBearer(request);
       if (key === null) throw unauthorized('An instance API key is required.', false);
       if (!API_KEY_SHAPE.test(key)) throw unauthorized('The API key is not valid.', true);
-      const keyHash = await sha256Hex(key);
+      const keyHash = await sha256(key);
       let principal: InstancePrincipal | undefined = principals?.get(keyHash);
       if (principal === undefined) {
         const loaded = await loadPrincipal(store, keyHash);

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/index.js';
 import { DEFAULT_MCP_MAX_BODY_BYTES } from '../mcp/body-limit.js';
 import type { ToolRateLimitOptions } from '../mcp/rate-limit.js';
+import type { McpSessionOptions } from '../mcp/session-table.js';
 import type { OAuthFlow } from '../oauth/types.js';
 import type { Store } from '../store/ports.js';
 import type { TokenSource } from '../tokens/source.js';
@@ -44,6 +45,11 @@ export interface HttpHandlerOptions {
    * call is an `isError` result saying when to retry. Off when omitted.
    */
   toolRateLimit?: ToolRateLimitOptions;
+  /**
+   * Stateful MCP sessions on `/:instanceId/mcp` (sampling, elicitation, resource subscriptions, `GET` streams);
+   * off when omitted, `{}` for the defaults. Sessions are per replica: see `createMcpHandler`'s `sessions`.
+   */
+  mcpSessions?: McpSessionOptions;
   /** Token cache; without one `POST /cache-tokens` warms tokens through the flow. */
   cache?: CacheControl;
   /**
@@ -54,6 +60,13 @@ export interface HttpHandlerOptions {
    * turns it off. @default `{ ttlMs: 2_000, maxEntries: 10_000 }`
    */
   principalCache?: PrincipalCacheOptions | false;
+  /**
+   * SHA-256 as 64 lowercase hex characters, used to hash API keys when they are issued and on every per-instance
+   * request. Must compute exactly that (keys issued earlier are found by it). @default core's `sha256Hex`
+   * (WebCrypto, asynchronous, portable). On Node, `(value) => createHash('sha256').update(value).digest('hex')`
+   * from `node:crypto` is about 20× cheaper per request (no thread-pool round trip).
+   */
+  sha256?: (value: string) => string | Promise<string>;
   /** Extra `/health` probes. A failing cache makes the report `degraded`. */
   healthChecks?: { cache?: () => Promise<void> };
   /**

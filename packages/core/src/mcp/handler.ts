@@ -1,4 +1,3 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ConfigError, InstanceError, OAuthFlowError, RefreshError } from '../errors/index.js';
@@ -8,13 +7,13 @@ import type { ApiKeyRecord, AuditStore, InstanceRecord } from '../store/ports.js
 import type { TokenSource } from '../tokens/source.js';
 import { type Clock, type FetchLike, type Logger, silentLogger } from '../util/types.js';
 import { DEFAULT_MCP_MAX_BODY_BYTES } from './body-limit.js';
+import { buildServer, type ServerDeps } from './build-server.js';
 import { isAllowedHost } from './host-check.js';
-import { acceptLogLevel } from './logging.js';
-import { createToolRateLimiter, type ToolRateLimiter, type ToolRateLimitOptions } from './rate-limit.js';
-import { registerReadables } from './register-resources.js';
-import { type CallScope, registerTool } from './register-tool.js';
-import { requestToken } from './token-recovery.js';
-import { selectTools } from './tool-filter.js';
+import { createToolRateLimiter, type ToolRateLimitOptions } from './rate-limit.js';
+import { isInitializeBody, readMessages } from './read-messages.js';
+import { type McpSessionOptions, resolveSessionOptions, type SessionFilter } from './session-table.js';
+import { createSessionManager, type McpCall, type SessionManager } from './sessions.js';
+import { type RequestToken, requestToken } from './token-recovery.js';
 
 /** Options of {@link createMcpHandler}. */
 export interface McpHandlerOptions {
@@ -45,16 +44,28 @@ export interface McpHandlerOptions {
    * id; never arguments). Off when omitted.
    */
   audit?: AuditStore;
-  /** Clock of audit records and durations. @default Date.now */
+  /** Clock of audit records, durations and session expiry. @default Date.now */
   now?: Clock;
+  /**
+   * Stateful sessions (off when omitted): an `initialize` POST starts a session and gets an `Mcp-Session-Id`;
+   * requests carrying it reach that session's server, which can then ask the client for sampling and
+   * elicitation and keeps resource subscriptions. Requests without a session id are still served statelessly.
+   * Sessions are per process (see {@link McpSessionOptions}).
+   */
+  sessions?: McpSessionOptions;
 }
 
 /** Serves MCP Streamable HTTP for one already-authorised instance per request. */
 export interface McpHandler {
   /**
-   * Answers one MCP request for `instance`. Only `POST` is served: the server is stateless (no session, no
-   * server-initiated stream), so `GET` and `DELETE` answer 405 with `Allow: POST`, as the Streamable HTTP
-   * transport allows.
+   * Answers one MCP request for `instance`.
+   *
+   * Without `Mcp-Session-Id` a `POST` is served statelessly by a server built for this request (an `initialize`
+   * starts a session instead when sessions are on); `GET` and `DELETE` answer 405. With a session id (sessions
+   * on): `POST` goes to the session's server, `GET` opens its stream of server-initiated messages, `DELETE` ends
+   * it; an unknown or expired id, or one of another instance or API key, answers 404 (`-32001`), after which the
+   * client initialises again. A POST is answered with JSON unless the call sends something to the client before
+   * its result (log, progress, sampling, elicitation): then the answer is an SSE stream.
    *
    * @throws OAuthFlowError `OAUTH_SERVICE_UNKNOWN` when the instance's provider is not enabled; errors of
    *   `getAccessToken` other than "needs reconnecting" and transient refresh failures (store down…).
@@ -65,6 +76,20 @@ export interface McpHandler {
     apiKey: ApiKeyRecord,
     options?: { requestId?: string },
   ): Promise<Response>;
+  /**
+   * Ends the sessions of an instance, of an API key, or of both (call it when the instance or key is deleted);
+   * returns how many. Their next request gets 404. Does nothing when sessions are off.
+   */
+  endSessions(filter: SessionFilter): number;
+  /**
+   * Sends `notifications/resources/updated` for `uri` to every session of the instance, in this process,
+   * subscribed to it (on the session's `GET` stream). Returns how many sessions were sent it.
+   */
+  notifyResourceUpdated(instanceId: string, uri: string): Promise<number>;
+  /** Sessions open in this process. */
+  readonly sessionCount: number;
+  /** Ends every session (their streams close, pending client requests fail); no new ones start. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** Failures after which tools stay listed (from the requested scopes) and each call explains what to do. */
@@ -74,10 +99,20 @@ function isRecoverable(error: unknown): boolean {
   );
 }
 
+/** Scopes to list tools by: the token's, or the requested ones while the instance needs a reconnect. */
+async function grantedScopesOf(token: RequestToken, instance: InstanceRecord): Promise<readonly string[]> {
+  try {
+    return (await token.get()).grantedScopes;
+  } catch (error) {
+    if (!isRecoverable(error)) throw error;
+    return instance.config.scopes;
+  }
+}
+
 /**
- * Creates the MCP endpoint handler. Every request gets a fresh `McpServer` and transport scoped to exactly one
- * instance — never one shared across instances (CVE-2026-25536) — listing only the tools that instance may
- * use (see {@link selectTools}). Tools fetch the access token at call time; failures become `isError` results
+ * Creates the MCP endpoint handler. A server is built per stateless request, or per session, scoped to exactly
+ * one instance — never one shared across instances (CVE-2026-25536) — listing only the tools that instance may
+ * use (see `selectTools`). Tools fetch the access token at call time; failures become `isError` results
  * with a message a model can act on. When a tool's upstream call answers 401 and `tokens.reportUnauthorized`
  * exists, the token source decides: a replaced or refreshed token → the tool runs once more with it;
  * `needs_reauth` → the result asks for a reconnect.
@@ -85,8 +120,9 @@ function isRecoverable(error: unknown): boolean {
  * @throws ConfigError when an option is invalid.
  * @example
  * ```ts
- * const mcp = createMcpHandler({ flow, logger, allowedHosts: ['localhost:49296'] });
+ * const mcp = createMcpHandler({ flow, logger, allowedHosts: ['localhost:49296'], sessions: {} });
  * const response = await mcp.handle(request, instance, apiKey, { requestId });
+ * mcp.endSessions({ instanceId }); // after deleting the instance
  * ```
  */
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
@@ -94,32 +130,70 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const tokens: TokenSource = options.tokens ?? flow;
   if (typeof tokens.getAccessToken !== 'function')
     throw new ConfigError('tokens', 'must have getAccessToken()');
-  const logger = options.logger ?? silentLogger;
-  const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const version = options.version ?? '0.0.0';
-  const now = options.now ?? Date.now;
-  // The SDK builds a new Ajv per server by default (~0.4 ms per request); the validator holds compiled schemas
-  // only (used for elicitation), nothing of an instance, so one per handler is safe to share.
-  const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MCP_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new ConfigError('maxBodyBytes', 'must be a positive integer');
   }
-  const rateLimiter: ToolRateLimiter | undefined =
-    options.rateLimit === undefined ? undefined : createToolRateLimiter(options.rateLimit);
   const allowedHosts = options.allowedHosts;
   if (allowedHosts?.some((host) => typeof host !== 'string' || host.trim() === '')) {
     throw new ConfigError('allowedHosts', 'entries must be non-empty host names');
   }
+  const deps: ServerDeps = {
+    tokens,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    logger: options.logger ?? silentLogger,
+    rateLimiter: options.rateLimit === undefined ? undefined : createToolRateLimiter(options.rateLimit),
+    audit: options.audit,
+    now: options.now ?? Date.now,
+    version: options.version ?? '0.0.0',
+    // The SDK builds a new Ajv per server by default (~0.4 ms per request); the validator holds compiled schemas
+    // only (used for elicitation), nothing of an instance, so one per handler is safe to share.
+    jsonSchemaValidator: new AjvJsonSchemaValidator(),
+  };
+  const sessions: SessionManager | undefined =
+    options.sessions === undefined
+      ? undefined
+      : createSessionManager(deps, resolveSessionOptions(options.sessions), maxBodyBytes);
+  let closed = false;
+  const allow = sessions === undefined ? 'POST' : 'GET, POST, DELETE';
 
-  return {
+  async function stateless(call: McpCall, body: unknown): Promise<Response> {
+    const { exchange, provider, apiKey } = call;
+    const inner = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: maxBodyBytes,
+    });
+    const { server, transport } = await buildServer(deps, {
+      provider,
+      instance: exchange.instance,
+      grantedScopes: await call.grantedScopes(),
+      actor: `api_key:${apiKey.keyId}`,
+      inner,
+      subscriptions: undefined,
+      resourceUpdated: (uri) => handler.notifyResourceUpdated(exchange.instance.instanceId, uri),
+    });
+    try {
+      const handled = await transport.handle(exchange.request, exchange, body);
+      void handled.settled.then(() => server.close()).catch(() => undefined);
+      return handled.response;
+    } catch (error) {
+      await server.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const handler: McpHandler = {
     async handle(request, instance, apiKey, handleOptions) {
-      if (request.method !== 'POST') {
+      const sessionId = sessions === undefined ? null : request.headers.get('mcp-session-id');
+      if (request.method !== 'POST' && sessionId === null) {
         return errorResponse(
           405,
           'METHOD_NOT_ALLOWED',
-          'This MCP endpoint is stateless: send JSON-RPC messages with POST.',
-          { allow: 'POST' },
+          sessions === undefined
+            ? 'This MCP endpoint is stateless: send JSON-RPC messages with POST.'
+            : 'GET and DELETE need the Mcp-Session-Id of a session (initialize first); send JSON-RPC messages with POST.',
+          { allow },
         );
       }
       if (allowedHosts !== undefined && !isAllowedHost(request, allowedHosts)) {
@@ -131,48 +205,33 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         throw new OAuthFlowError('OAUTH_SERVICE_UNKNOWN', 'The service of this instance is not enabled.');
       }
       const token = requestToken(tokens, instance, requestId);
-      let grantedScopes: readonly string[];
-      try {
-        grantedScopes = (await token.get()).grantedScopes;
-      } catch (error) {
-        if (!isRecoverable(error)) throw error;
-        grantedScopes = instance.config.scopes;
-      }
-
-      const server = new McpServer(
-        { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version },
-        { capabilities: { tools: {} }, jsonSchemaValidator },
-      );
-      const scope: CallScope = {
-        request,
+      const call: McpCall = {
+        exchange: { request, requestId, instance, token },
         provider,
-        instance,
-        tokens,
-        token,
-        fetch,
-        logger,
-        requestId,
-        rateLimiter,
-        audit: options.audit,
-        actor: `api_key:${apiKey.keyId}`,
-        now,
+        apiKey,
+        grantedScopes: () => grantedScopesOf(token, instance),
       };
-      for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes, provider)) {
-        registerTool(server, tool, scope);
+      sessions?.sweep();
+      if (sessions !== undefined && sessionId !== null) return sessions.serve(sessionId, call);
+
+      const read = await readMessages(request, maxBodyBytes);
+      if (read.kind === 'refused') return read.response;
+      const body = read.kind === 'parsed' ? read.body : undefined;
+      if (sessions !== undefined && !closed && body !== undefined && isInitializeBody(body)) {
+        return sessions.start(call, body);
       }
-      registerReadables(server, scope, instance.config, grantedScopes);
-      acceptLogLevel(server);
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-        maxRequestBodySize: maxBodyBytes,
-      });
-      try {
-        await server.connect(transport);
-        return await transport.handleRequest(request);
-      } finally {
-        await server.close().catch(() => undefined);
-      }
+      return stateless(call, body);
+    },
+    endSessions: (filter) => sessions?.endWhere(filter) ?? 0,
+    notifyResourceUpdated: (instanceId, uri) =>
+      sessions?.resourceUpdated(instanceId, uri) ?? Promise.resolve(0),
+    get sessionCount() {
+      return sessions?.size ?? 0;
+    },
+    async close() {
+      closed = true;
+      await sessions?.close();
     },
   };
+  return handler;
 }

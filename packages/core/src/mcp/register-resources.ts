@@ -3,17 +3,10 @@ import {
   type PromptCallback,
   ResourceTemplate,
 } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  ErrorCode,
-  McpError,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { InstanceConfig } from '../store/ports.js';
-import type { Logger } from '../util/types.js';
-import type { CallScope } from './register-tool.js';
-import type { ResourceContext } from './resource.js';
+import { callScopeOf, type HandlerExtra, type ServerScope, toolContext, withFields } from './call-scope.js';
+import type { ResourceContext, ResourceDefinition, ResourceTemplateDefinition } from './resource.js';
 import { selectReadable } from './resource-filter.js';
 import { runWithTokenRecovery } from './token-recovery.js';
 import { toolErrorMessage, upstreamFields } from './tool-errors.js';
@@ -22,15 +15,10 @@ import { PathUriTemplate } from './uri-template.js';
 /** JSON-RPC error code of "resource not found" (MCP specification, resources). */
 export const RESOURCE_NOT_FOUND = -32002;
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (extra, message) => logger.debug({ ...fields, ...extra }, message),
-    info: (extra, message) => logger.info({ ...fields, ...extra }, message),
-    warn: (extra, message) => logger.warn({ ...fields, ...extra }, message),
-    error: (extra, message) => logger.error({ ...fields, ...extra }, message),
-  };
+/** The resources and templates a server lists (what `resources/subscribe` accepts). */
+export interface RegisteredReadables {
+  resources: readonly ResourceDefinition[];
+  templates: readonly ResourceTemplateDefinition[];
 }
 
 /**
@@ -39,25 +27,17 @@ function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
  * text of `toolErrorMessage`; details go to the log only.
  */
 async function runReadable<T>(
-  scope: CallScope,
+  serverScope: ServerScope,
   what: Record<string, unknown>,
-  extra: Extra,
+  extra: HandlerExtra,
   run: (context: ResourceContext) => Promise<T>,
 ): Promise<T> {
+  const scope = callScopeOf(serverScope, extra);
   const { provider, requestId } = scope;
   const logger = withFields(scope.logger, { requestId, ...what });
   try {
     return await runWithTokenRecovery({ ...scope, logger }, (token) =>
-      run({
-        accessToken: token.accessToken,
-        instance: token.instance,
-        grantedScopes: token.grantedScopes,
-        apiBaseUrl: provider.endpoints.api,
-        fetch: scope.fetch,
-        logger,
-        signal: AbortSignal.any([scope.request.signal, extra.signal]),
-        requestId,
-      }),
+      run(toolContext(scope, token, extra, logger)),
     );
   } catch (error) {
     if (error instanceof McpError) throw error;
@@ -78,17 +58,19 @@ async function runReadable<T>(
 
 /**
  * Registers the provider's resources, resource templates and prompts that this instance may see (see
- * {@link selectReadable}) on the request's server (internal). Resources and prompts are read-only, so a
- * read-only instance keeps them.
+ * {@link selectReadable}) on a server (internal). Resources and prompts are read-only, so a read-only instance
+ * keeps them. Returns the resources and templates registered.
  */
 export function registerReadables(
   server: McpServer,
-  scope: CallScope,
+  scope: ServerScope,
   config: Pick<InstanceConfig, 'toolsets'>,
   grantedScopes: readonly string[],
-): void {
+): RegisteredReadables {
   const { provider } = scope;
-  for (const resource of selectReadable(provider.resources ?? [], config, grantedScopes, provider)) {
+  const resources = selectReadable(provider.resources ?? [], config, grantedScopes, provider);
+  const templates = selectReadable(provider.resourceTemplates ?? [], config, grantedScopes, provider);
+  for (const resource of resources) {
     server.registerResource(
       resource.name,
       resource.uri,
@@ -97,7 +79,7 @@ export function registerReadables(
         runReadable(scope, { resource: resource.name }, extra, (context) => resource.read(uri, context)),
     );
   }
-  for (const template of selectReadable(provider.resourceTemplates ?? [], config, grantedScopes, provider)) {
+  for (const template of templates) {
     server.registerResource(
       template.name,
       new ResourceTemplate(new PathUriTemplate(template.uriTemplate), { list: undefined }),
@@ -126,4 +108,5 @@ export function registerReadables(
       );
     }
   }
+  return { resources, templates };
 }

@@ -1,31 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ProviderDefinition } from '../provider/types.js';
-import type { AuditStore, InstanceRecord } from '../store/ports.js';
-import type { TokenSource } from '../tokens/source.js';
-import type { Clock, FetchLike, Logger } from '../util/types.js';
-import type { ToolRateLimiter } from './rate-limit.js';
-import { type RequestToken, runWithTokenRecovery } from './token-recovery.js';
+import type { Logger } from '../util/types.js';
+import { type CallScope, callScopeOf, type ServerScope, toolContext, withFields } from './call-scope.js';
+import { runWithTokenRecovery } from './token-recovery.js';
 import type { ToolDefinition } from './tool.js';
+import { toolResult } from './tool-content.js';
 import { rateLimitedMessage, toolErrorMessage } from './tool-errors.js';
-
-/** Everything a tool call of one MCP request needs (internal). */
-export interface CallScope {
-  request: Request;
-  provider: ProviderDefinition;
-  instance: InstanceRecord;
-  tokens: TokenSource;
-  token: RequestToken;
-  fetch: FetchLike;
-  logger: Logger;
-  requestId: string;
-  rateLimiter: ToolRateLimiter | undefined;
-  /** Where tool-call audit records go; none when `undefined`. */
-  audit: AuditStore | undefined;
-  /** Who calls (`api_key:<keyId>`). */
-  actor: string;
-  now: Clock;
-}
 
 /** How a tool call ended, as recorded in `details.result` of its audit record. */
 export type ToolCallResult = 'ok' | 'error' | 'rate_limited';
@@ -63,15 +43,6 @@ function auditCall(
     });
 }
 
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (extra, message) => logger.debug({ ...fields, ...extra }, message),
-    info: (extra, message) => logger.info({ ...fields, ...extra }, message),
-    warn: (extra, message) => logger.warn({ ...fields, ...extra }, message),
-    error: (extra, message) => logger.error({ ...fields, ...extra }, message),
-  };
-}
-
 function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
@@ -97,11 +68,11 @@ async function throttled(scope: CallScope, logger: Logger): Promise<CallToolResu
 }
 
 /**
- * Registers `tool` on the request's server: rate limit, token recovery, then the handler; any failure becomes an
- * `isError` result through {@link toolErrorMessage} (internal).
+ * Registers `tool` on a server: rate limit, token recovery, then the handler with a {@link ToolContext} of the
+ * calling request; the output is rendered by {@link toolResult}. Any failure becomes an `isError` result through
+ * {@link toolErrorMessage} (internal).
  */
-export function registerTool(server: McpServer, tool: ToolDefinition, scope: CallScope): void {
-  const { provider, requestId } = scope;
+export function registerTool(server: McpServer, tool: ToolDefinition, serverScope: ServerScope): void {
   server.registerTool(
     tool.name,
     {
@@ -112,6 +83,8 @@ export function registerTool(server: McpServer, tool: ToolDefinition, scope: Cal
       annotations: tool.annotations,
     },
     async (args, extra): Promise<CallToolResult> => {
+      const scope = callScopeOf(serverScope, extra);
+      const { provider, requestId } = scope;
       const logger = withFields(scope.logger, { requestId, tool: tool.name });
       const startedAt = scope.now();
       const refused = await throttled(scope, logger);
@@ -120,24 +93,12 @@ export function registerTool(server: McpServer, tool: ToolDefinition, scope: Cal
         return refused;
       }
       try {
-        const recovery = { ...scope, logger };
-        const output = await runWithTokenRecovery(recovery, (token) =>
-          tool.handler(args, {
-            accessToken: token.accessToken,
-            instance: token.instance,
-            grantedScopes: token.grantedScopes,
-            apiBaseUrl: provider.endpoints.api,
-            fetch: scope.fetch,
-            logger,
-            signal: AbortSignal.any([scope.request.signal, extra.signal]),
-            requestId,
-          }),
+        const output = await runWithTokenRecovery({ ...scope, logger }, (token) =>
+          tool.handler(args, toolContext(scope, token, extra, logger)),
         );
+        const result = toolResult(output);
         auditCall(scope, tool.name, 'ok', startedAt, logger);
-        return {
-          content: [{ type: 'text', text: output.text ?? JSON.stringify(output.structured, null, 2) }],
-          structuredContent: output.structured,
-        };
+        return result;
       } catch (error) {
         const code = (error as { code?: unknown } | null)?.code;
         logger.warn(

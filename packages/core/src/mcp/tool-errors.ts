@@ -1,5 +1,6 @@
 import { InstanceError, RefreshError } from '../errors/index.js';
 import { retryAfterSeconds } from '../http/error-map.js';
+import { ToolContextError } from './context-error.js';
 
 /** What a tool failure message may mention. */
 export interface ToolErrorContext {
@@ -44,6 +45,13 @@ export function upstreamFields(error: unknown): UpstreamErrorFields {
   return fields;
 }
 
+/** `ToolContextError` codes about the client, whose message is shown to the model. */
+const CLIENT_PROBLEMS = new Set<ToolContextError['code']>([
+  'MCP_SESSION_REQUIRED',
+  'MCP_CLIENT_CAPABILITY_MISSING',
+  'MCP_CLIENT_REQUEST_FAILED',
+]);
+
 /** Single line, at most {@link MAX_UPSTREAM_MESSAGE_CHARS} characters. */
 function trimMessage(message: string): string {
   const line = message.replace(/\s+/g, ' ').trim();
@@ -77,6 +85,8 @@ function isUnavailable(fields: UpstreamErrorFields): boolean {
  * - rate limited (429, a `…RATE_LIMIT…` code) → "rate limited, retry after N s";
  * - temporarily unavailable: `REFRESH_TRANSIENT`, an open breaker, `…_UNREACHABLE`, 5xx;
  * - 400/404/409/410/422 → the upstream message, single-line and at most 500 characters;
+ * - a `ToolContextError` about the client (no session, a capability it lacks, its answer to a sampling or
+ *   elicitation request failed) → its message;
  * - anything else → a generic message with the request id (details belong in the log only).
  */
 export function toolErrorMessage(error: unknown, context: ToolErrorContext): string {
@@ -91,6 +101,7 @@ export function toolErrorMessage(error: unknown, context: ToolErrorContext): str
   if (error instanceof RefreshError) {
     return error.code === 'REFRESH_TRANSIENT' ? unavailable(error.retryAfterMs) : reconnect;
   }
+  if (error instanceof ToolContextError && CLIENT_PROBLEMS.has(error.code)) return trimMessage(error.message);
   const fields = upstreamFields(error);
   if (fields.status === 401) return reconnect;
   if (fields.missingScopes !== undefined && fields.missingScopes.length > 0 && !isRateLimited(fields)) {

@@ -2,9 +2,14 @@ import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { InstanceRecord } from '../store/ports.js';
 import type { FetchLike, Logger } from '../util/types.js';
+import type { ToolClient } from './tool-client.js';
+import type { ToolContentBlock } from './tool-content.js';
 
-/** What a tool handler gets: an authenticated context for exactly one instance. */
-export interface ToolContext {
+/**
+ * What a tool handler gets: an authenticated context for exactly one instance, plus the {@link ToolClient}
+ * capabilities of the call (`log`, `progress`, `sample`, `elicit`, `resourceUpdated`).
+ */
+export interface ToolContext extends ToolClient {
   /** Upstream access token of this instance (fresh; never return it to the client or log it). */
   accessToken: string;
   instance: InstanceRecord;
@@ -20,11 +25,21 @@ export interface ToolContext {
   requestId: string;
 }
 
-/** What a handler returns: data matching the output schema, plus an optional text rendering. */
+/**
+ * What a handler returns: data matching the output schema, an optional text rendering, and optional extra
+ * content blocks (images, audio, embedded resources, resource links, more text). The result's `content` is the
+ * text rendering followed by `content`, in order; `structuredContent` is `structured`.
+ */
 export interface ToolOutput<O> {
   structured: O;
   /** Text for clients that ignore `structuredContent`; defaults to pretty JSON of `structured`. */
   text?: string;
+  /**
+   * Content blocks after the text rendering, e.g. `{ type: 'image', data: base64, mimeType: 'image/png' }`.
+   * Checked against the MCP schema before the result is sent: an invalid block fails the call (`isError`,
+   * logged as `MCP_CONTENT_INVALID`). @default []
+   */
+  content?: readonly ToolContentBlock[];
 }
 
 /** A tool with its schemas typed; produced by {@link defineTool}. */

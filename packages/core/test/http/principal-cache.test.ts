@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/index.js';
 import type { HttpHandler } from '../../src/http/create-handler.js';
 import { createPrincipalCache } from '../../src/http/principal-cache.js';
 import type { InstanceRecord, Store } from '../../src/store/ports.js';
-import { BASE, createHarness, errorOf, type Harness } from './support/harness.js';
+import { ADMIN_TOKEN, BASE, createHarness, errorOf, type Harness } from './support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -205,5 +206,36 @@ describe('API-key resolution through the principal cache', () => {
     h.clock.now += 61_000;
     for (let i = 0; i < 3; i++) await status(handler, instance.instanceId, key);
     expect(reads).toMatchObject({ touches: 2, keys: 1 });
+  });
+});
+
+describe('the sha256 option', () => {
+  const nodeSha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+  it('hashes issued and presented keys alike: a key issued with one implementation works with the other', async () => {
+    let calls = 0;
+    const counting = (value: string) => {
+      calls++;
+      return nodeSha256(value);
+    };
+    const sync = h.make({ sha256: counting, principalCache: false });
+    const instance = await h.seedInstance();
+    const issuedByDefault = await h.createKey(instance.instanceId);
+    expect((await status(sync, instance.instanceId, issuedByDefault)).status).toBe(200);
+    expect(calls).toBe(1);
+    const created = await sync.handle(
+      new Request(`${BASE}/api/v1/instances/${instance.instanceId}/api-keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'sync' }),
+      }),
+    );
+    const { apiKey } = (await created.json()) as { apiKey: string };
+    expect(calls).toBe(2);
+    expect((await status(h.handler, instance.instanceId, apiKey)).status).toBe(200);
+  });
+
+  it('rejects a non-function with a ConfigError', () => {
+    expect(() => h.make({ sha256: 'sha256' as unknown as (value: string) => string })).toThrow(ConfigError);
   });
 });

@@ -1,4 +1,3 @@
-import { sha256Hex } from '../../crypto/hash.js';
 import { randomToken } from '../../crypto/random.js';
 import { isUuid } from '../../util/uuid.js';
 import { recordAudit } from '../audit.js';
@@ -26,7 +25,7 @@ export async function createApiKey(context: RequestContext): Promise<Response> {
   const record = await store.apiKeys.createApiKey({
     keyId: globalThis.crypto.randomUUID(),
     instanceId,
-    keyHash: await sha256Hex(apiKey),
+    keyHash: await context.deps.sha256(apiKey),
     prefix: apiKey.slice(0, VISIBLE_PREFIX_LENGTH),
     name: body.name ?? null,
     createdAt: new Date(now()),
@@ -62,13 +61,17 @@ async function forgetEverywhere(context: RequestContext, instanceId: string): Pr
   });
 }
 
-/** `DELETE /api/v1/instances/:id/api-keys/:keyId` → 204, or 404 when the key does not belong to the instance. */
+/**
+ * `DELETE /api/v1/instances/:id/api-keys/:keyId` → 204 (the key's MCP sessions on this replica end), or 404 when
+ * the key does not belong to the instance.
+ */
 export async function deleteApiKey(context: RequestContext): Promise<Response> {
   const instanceId = requireInstanceId(context);
   const keyId = param(context, 'keyId');
   const notFound = new HttpError(404, 'API_KEY_NOT_FOUND', 'API key not found.');
   if (!isUuid(keyId)) throw notFound;
   if (!(await context.deps.store.apiKeys.deleteApiKey(instanceId, keyId.toLowerCase()))) throw notFound;
+  context.deps.mcp.endSessions({ instanceId, keyId: keyId.toLowerCase() });
   await forgetEverywhere(context, instanceId);
   await recordAudit(context, {
     instanceId,

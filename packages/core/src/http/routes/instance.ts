@@ -29,8 +29,9 @@ export const getInstanceStatus: InstanceRouteHandler = async (context, { instanc
 };
 
 /**
- * `POST|GET|DELETE /:instanceId/mcp`: MCP Streamable HTTP, served statelessly by the MCP handler (GET and
- * DELETE answer 405; see `createMcpHandler`). Records `last_used` (at most once a minute) without waiting.
+ * `POST|GET|DELETE /:instanceId/mcp`: MCP Streamable HTTP, served by the MCP handler (stateless, or in a
+ * session when sessions are on; see `createMcpHandler`). Records `last_used` (at most once a minute) without
+ * waiting.
  */
 export const handleMcp: InstanceRouteHandler = async (context, { instance, apiKey }) => {
   const { store, now, logger, mcp } = context.deps;

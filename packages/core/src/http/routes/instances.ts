@@ -45,7 +45,8 @@ async function revokeUpstream(
 
 /**
  * `DELETE /api/v1/instances/:id`: revokes the tokens upstream, deletes the instance (credentials, states and API
- * keys go with it by cascade), drops the cached token and writes an audit record.
+ * keys go with it by cascade), ends its MCP sessions on this replica, drops the cached token and writes an audit
+ * record.
  */
 export async function deleteInstance(context: RequestContext): Promise<Response> {
   const instanceId = requireInstanceId(context);
@@ -55,6 +56,7 @@ export async function deleteInstance(context: RequestContext): Promise<Response>
   const revocation = await revokeUpstream(context, instanceId);
   if (!(await store.instances.deleteInstance(instanceId))) throw instanceNotFound();
   context.deps.forgetPrincipals([instanceId]);
+  context.deps.mcp.endSessions({ instanceId });
   if (cache?.invalidate !== undefined) {
     await cache.invalidate(instanceId, instance.serviceName).catch((error: unknown) => {
       logger.warn(
