@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ClientCredentials,
   type Clock,
@@ -18,6 +19,7 @@ import { isInsecureLoopbackUrl, resolvePublicUrl, type ServerConfig } from './co
 import { openDatabase } from './database.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { createLifecycle, type Lifecycle } from './lifecycle/create-lifecycle.js';
+import { type OpenedToolRateLimit, openToolRateLimit } from './rate-limit.js';
 
 /** Seams of {@link createApp}. */
 export interface AppDeps {
@@ -35,8 +37,8 @@ export interface App {
   /** Starts background work (expiration monitor, cache warm-up and sync) once requests are served. */
   start?(): void;
   /**
-   * Stops the background work, closes the cache connections (Redis), then the database (pool or embedded).
-   * Idempotent.
+   * Ends the MCP sessions, stops the background work, closes the cache connections (Redis), then the database
+   * (pool or embedded). Idempotent.
    */
   close(): Promise<void>;
 }
@@ -86,8 +88,8 @@ export function allowedHosts(config: ServerConfig, port: number): string[] {
 
 /**
  * The composition root: key ring, database and store, providers, OAuth flow, the token lifecycle (cache in
- * memory or Redis with `REDIS_URL`, token manager, expiration monitor; see `createLifecycle`) and core's HTTP
- * handler. Nothing here waits for Redis.
+ * memory or Redis with `REDIS_URL`, token manager, expiration monitor; see `createLifecycle`), the per-instance
+ * tool-call limit (see `openToolRateLimit`) and core's HTTP handler. Nothing here waits for Redis.
  *
  * @throws on start-up failures (database unreachable, migration failed, invalid dev secret file); the
  *   configuration itself was validated by `loadConfig`.
@@ -112,8 +114,13 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
     now: deps.now,
   });
   let lifecycle: Lifecycle | undefined;
+  let rateLimit: OpenedToolRateLimit | undefined;
+  let forgetPrincipals: ((instanceIds: readonly string[] | undefined) => void) | undefined;
+  let closeMcpSessions: (() => Promise<void>) | undefined;
   const close = async (): Promise<void> => {
+    await closeMcpSessions?.();
     await lifecycle?.close();
+    await rateLimit?.close();
     await database.close();
   };
   try {
@@ -138,6 +145,13 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       serviceNames: providers.map((provider) => provider.id),
       logger,
       now: deps.now,
+      // Bound below: another replica's deleted key or instance must stop working here at once.
+      onRemoteInvalidation: (instanceIds) => forgetPrincipals?.(instanceIds),
+    });
+    rateLimit = await openToolRateLimit({
+      limit: config.toolRateLimit,
+      redisUrl: config.redisUrl,
+      logger,
     });
     const http = createHttpHandler({
       flow,
@@ -146,11 +160,23 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       adminToken: secrets.adminToken,
       version: packageJson.version,
       allowedHosts: allowedHosts(config, port),
+      toolRateLimit: rateLimit.options,
+      // Synchronous node:crypto hashing of API keys: ~20× cheaper per request than WebCrypto's thread-pool hop.
+      sha256: (value) => createHash('sha256').update(value).digest('hex'),
+      // Stateful MCP sessions (sampling, elicitation, subscriptions) with core's defaults: 15 min idle, 16 per
+      // instance, 1,000 per process. Per replica: behind a load balancer, route on Mcp-Session-Id (sticky) or
+      // set MCP_SESSIONS=off.
+      ...(config.mcpSessions ? { mcpSessions: {} } : {}),
       fetch: deps.fetch,
       now: deps.now,
       logger,
     });
-    logger.info({ providers: providers.map((provider) => provider.id) }, 'application composed');
+    forgetPrincipals = (instanceIds) => http.forgetPrincipals(instanceIds);
+    closeMcpSessions = () => http.mcp.close();
+    logger.info(
+      { providers: providers.map((provider) => provider.id), toolRateLimit: rateLimit.kind },
+      'application composed',
+    );
     let closing: Promise<void> | undefined;
     return {
       handle: (request) => http.handle(request),

@@ -8,6 +8,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** A `LOG_LEVEL` value. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The per-instance token bucket of MCP `tools/call`, in the terms of core's `toolRateLimit` option. */
+export interface ToolRateLimitConfig {
+  /** `TOOL_RATE_LIMIT_BURST`: calls a full bucket allows at once. @default 30 */
+  capacity: number;
+  /** `TOOL_RATE_LIMIT_PER_SECOND`: calls per second added back. @default 1 */
+  refillPerSecond: number;
+}
+
 /** OAuth client credentials of the host for one provider (both set or the whole value is `null`). */
 export interface DefaultClient {
   clientId: string;
@@ -40,6 +48,16 @@ export interface ServerConfig {
   adminToken: string | null;
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: LogLevel;
+  /**
+   * Per-instance limit of MCP tool calls; `null` when `TOOL_RATE_LIMIT_PER_SECOND=off`. Shared by every replica
+   * through Redis when `redisUrl` is set, else per process. @default { capacity: 30, refillPerSecond: 1 }
+   */
+  toolRateLimit: ToolRateLimitConfig | null;
+  /**
+   * `MCP_SESSIONS` (`on`/`off`): stateful MCP sessions (sampling, elicitation, resource subscriptions). Sessions
+   * live in one process: behind a load balancer, route on `Mcp-Session-Id` or turn them off. @default true
+   */
+  mcpSessions: boolean;
   github: {
     /** `GITHUB_CLIENT_ID` + `GITHUB_CLIENT_SECRET`. */
     defaultClient: DefaultClient | null;
@@ -111,6 +129,25 @@ function urlSchema(options: { httpsUnlessLoopback: boolean }) {
 
 const upstreamUrl = urlSchema({ httpsUnlessLoopback: true });
 
+const burstSchema = z.string().transform((value, ctx) => {
+  const burst = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(burst) || burst < 1) {
+    return fail(ctx, 'must be a whole number of calls, at least 1');
+  }
+  return burst;
+});
+
+/** A positive decimal (`0.5` allowed: one call every two seconds), or `off`, which disables the limit. */
+const perSecondSchema = z.string().transform((value, ctx): number | 'off' => {
+  const text = value.trim();
+  if (text.toLowerCase() === 'off') return 'off';
+  const rate = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(rate) || rate <= 0) {
+    return fail(ctx, 'must be a positive number of calls per second (e.g. 1 or 0.5), or off');
+  }
+  return rate;
+});
+
 /** `kid:base64key,…`, validated by core's parser; its messages name a key id or position, never key material. */
 const keyRingSchema = z.string().transform((value, ctx) => {
   try {
@@ -142,6 +179,14 @@ const schema = z.object({
       }),
   ),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  TOOL_RATE_LIMIT_BURST: optional(burstSchema),
+  TOOL_RATE_LIMIT_PER_SECOND: optional(perSecondSchema),
+  MCP_SESSIONS: optional(
+    z
+      .string()
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(['on', 'off'], { error: 'must be on or off' })),
+  ),
   GITHUB_CLIENT_ID: optional(z.string()),
   GITHUB_CLIENT_SECRET: optional(z.string()),
   GITHUB_URL: optional(upstreamUrl),
@@ -169,6 +214,12 @@ function crossChecks(env: Record<string, string | undefined>): ConfigProblem[] {
       }
     }
   }
+  if (has('TOOL_RATE_LIMIT_BURST') && env.TOOL_RATE_LIMIT_PER_SECOND?.trim().toLowerCase() === 'off') {
+    problems.push({
+      variable: 'TOOL_RATE_LIMIT_BURST',
+      message: 'has no effect while TOOL_RATE_LIMIT_PER_SECOND is off (unset one of them)',
+    });
+  }
   for (const prefix of ['GITHUB', 'GOOGLE']) {
     if (has(`${prefix}_CLIENT_ID`) !== has(`${prefix}_CLIENT_SECRET`)) {
       const [present, missing] = has(`${prefix}_CLIENT_ID`) ? ['ID', 'SECRET'] : ['SECRET', 'ID'];
@@ -183,6 +234,15 @@ function crossChecks(env: Record<string, string | undefined>): ConfigProblem[] {
 
 function client(id: string | undefined, secret: string | undefined): DefaultClient | null {
   return id && secret ? { clientId: id, clientSecret: secret } : null;
+}
+
+/** Defaults: 30 calls at once, then 1 per second (3 600 an hour, under GitHub's 5 000 per user and hour). */
+function toolRateLimit(
+  burst: number | undefined,
+  perSecond: number | 'off' | undefined,
+): ToolRateLimitConfig | null {
+  if (perSecond === 'off') return null;
+  return { capacity: burst ?? 30, refillPerSecond: perSecond ?? 1 };
 }
 
 /**
@@ -219,6 +279,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     encryptionKeys: v.ENCRYPTION_KEYS ?? null,
     adminToken: v.ADMIN_TOKEN ?? null,
     logLevel: v.LOG_LEVEL ?? 'info',
+    toolRateLimit: toolRateLimit(v.TOOL_RATE_LIMIT_BURST, v.TOOL_RATE_LIMIT_PER_SECOND),
+    mcpSessions: v.MCP_SESSIONS !== 'off',
     github: {
       defaultClient: client(v.GITHUB_CLIENT_ID, v.GITHUB_CLIENT_SECRET),
       url: githubUrl,
@@ -253,6 +315,11 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     encryptionKeysFrom: config.encryptionKeys ? 'env' : 'dev-file',
     adminTokenFrom: config.adminToken ? 'env' : 'dev-file',
     logLevel: config.logLevel,
+    toolRateLimit:
+      config.toolRateLimit === null
+        ? 'off'
+        : { ...config.toolRateLimit, store: config.redisUrl ? 'redis' : 'memory' },
+    mcpSessions: config.mcpSessions ? 'on' : 'off',
     github: {
       url: config.github.url,
       apiUrl: config.github.apiUrl,

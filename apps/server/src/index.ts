@@ -1,6 +1,6 @@
 export type { App, AppDeps } from './compose.js';
 export { allowedHosts, createApp, enabledProviders } from './compose.js';
-export type { DefaultClient, LogLevel, ServerConfig } from './config.js';
+export type { DefaultClient, LogLevel, ServerConfig, ToolRateLimitConfig } from './config.js';
 export { describeConfig, isInsecureLoopbackUrl, LOG_LEVELS, loadConfig, resolvePublicUrl } from './config.js';
 export type { OpenDatabase, OpenDatabaseOptions } from './database.js';
 export { openDatabase } from './database.js';
@@ -24,6 +24,8 @@ export type { PinoLoggerOptions } from './logger.js';
 export { createPinoLogger, REDACT_PATHS, toCoreLogger } from './logger.js';
 export type { DrainResult, NodeHandler, NodeHandlerOptions, WebHandler } from './node-adapter.js';
 export { createNodeHandler } from './node-adapter.js';
+export type { OpenedToolRateLimit, OpenToolRateLimitOptions } from './rate-limit.js';
+export { openToolRateLimit } from './rate-limit.js';
 export type { BodyResult } from './read-body.js';
 export { readBody } from './read-body.js';
 export type { RunningServer, SignalHandlerOptions, StartServerOptions } from './server.js';

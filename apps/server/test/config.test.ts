@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       encryptionKeys: null,
       adminToken: null,
       logLevel: 'info',
+      toolRateLimit: { capacity: 30, refillPerSecond: 1 },
+      mcpSessions: true,
       github: { defaultClient: null, url: 'https://github.com', apiUrl: 'https://api.github.com' },
       google: {
         defaultClient: null,
@@ -56,15 +58,21 @@ describe('loadConfig', () => {
       ENCRYPTION_KEYS: `k2:${KEY_B},k1:${KEY_A}`,
       ADMIN_TOKEN: ADMIN,
       LOG_LEVEL: 'debug',
+      TOOL_RATE_LIMIT_BURST: '120',
+      TOOL_RATE_LIMIT_PER_SECOND: '0.5',
+      MCP_SESSIONS: 'off',
       GITHUB_CLIENT_ID: 'Ov23liABC',
       GITHUB_CLIENT_SECRET: 'gh-secret',
       GITHUB_URL: 'https://ghe.example.com',
       GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
       GOOGLE_CLIENT_ID: 'g-id',
       GOOGLE_CLIENT_SECRET: 'g-secret',
+      GOOGLE_AUTH_URL: 'https://auth.example.com/o/oauth2/v2/auth',
+      GOOGLE_TOKEN_URL: 'https://oauth.example.com/token',
+      GOOGLE_REVOKE_URL: 'https://oauth.example.com/revoke',
       GOOGLE_API_URL: 'http://127.0.0.1:9999',
     });
-    expect(config).toMatchObject({
+    expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
       publicUrl: 'https://mcp.example.com',
@@ -74,6 +82,8 @@ describe('loadConfig', () => {
       encryptionKeys: `k2:${KEY_B},k1:${KEY_A}`,
       adminToken: ADMIN,
       logLevel: 'debug',
+      toolRateLimit: { capacity: 120, refillPerSecond: 0.5 },
+      mcpSessions: false,
       github: {
         defaultClient: { clientId: 'Ov23liABC', clientSecret: 'gh-secret' },
         url: 'https://ghe.example.com',
@@ -81,9 +91,41 @@ describe('loadConfig', () => {
       },
       google: {
         defaultClient: { clientId: 'g-id', clientSecret: 'g-secret' },
+        authUrl: 'https://auth.example.com/o/oauth2/v2/auth',
+        tokenUrl: 'https://oauth.example.com/token',
+        revokeUrl: 'https://oauth.example.com/revoke',
         apiUrl: 'http://127.0.0.1:9999',
       },
     });
+  });
+
+  it('reads MCP_SESSIONS as on/off (any case, trimmed) and names it when it is anything else', () => {
+    expect(loadConfig({ MCP_SESSIONS: ' ON ' }).mcpSessions).toBe(true);
+    expect(loadConfig({ MCP_SESSIONS: 'Off' }).mcpSessions).toBe(false);
+    expect(() => loadConfig({ MCP_SESSIONS: 'false' })).toThrow(/MCP_SESSIONS must be on or off/);
+    expect(describeConfig(loadConfig({ MCP_SESSIONS: 'off' })).mcpSessions).toBe('off');
+  });
+
+  it('keeps the default of the variable left unset when only one rate-limit variable is set', () => {
+    expect(loadConfig({ TOOL_RATE_LIMIT_BURST: '5' }).toolRateLimit).toEqual({
+      capacity: 5,
+      refillPerSecond: 1,
+    });
+    expect(loadConfig({ TOOL_RATE_LIMIT_PER_SECOND: ' 10 ' }).toolRateLimit).toEqual({
+      capacity: 30,
+      refillPerSecond: 10,
+    });
+  });
+
+  it('turns the tool-call rate limit off with TOOL_RATE_LIMIT_PER_SECOND=off', () => {
+    expect(loadConfig({ TOOL_RATE_LIMIT_PER_SECOND: 'off' }).toolRateLimit).toBeNull();
+    expect(loadConfig({ TOOL_RATE_LIMIT_PER_SECOND: 'OFF' }).toolRateLimit).toBeNull();
+    expect(problemsOf({ TOOL_RATE_LIMIT_PER_SECOND: 'off', TOOL_RATE_LIMIT_BURST: '10' }).problems).toEqual([
+      {
+        variable: 'TOOL_RATE_LIMIT_BURST',
+        message: 'has no effect while TOOL_RATE_LIMIT_PER_SECOND is off (unset one of them)',
+      },
+    ]);
   });
 
   it('derives the Enterprise Server API URL from GITHUB_URL when GITHUB_API_URL is unset', () => {
@@ -112,6 +154,13 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://db/mcp', 'must be a postgres:// or postgresql:// URL'],
     ['REDIS_URL', 'http://cache', 'must be a redis:// or rediss:// URL'],
     ['LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['TOOL_RATE_LIMIT_BURST', '0', 'must be a whole number of calls, at least 1'],
+    ['TOOL_RATE_LIMIT_BURST', '2.5', 'must be a whole number of calls, at least 1'],
+    ['TOOL_RATE_LIMIT_BURST', 'off', 'must be a whole number of calls, at least 1'],
+    ['TOOL_RATE_LIMIT_PER_SECOND', '0', 'must be a positive number of calls per second'],
+    ['TOOL_RATE_LIMIT_PER_SECOND', '-1', 'must be a positive number of calls per second'],
+    ['TOOL_RATE_LIMIT_PER_SECOND', '1e3', 'must be a positive number of calls per second'],
+    ['TOOL_RATE_LIMIT_PER_SECOND', 'fast', 'must be a positive number of calls per second'],
     ['ADMIN_TOKEN', 'short', 'must be at least 32 characters long'],
     ['ADMIN_TOKEN', `${'x'.repeat(32)} y`, 'must use only bearer-token characters'],
     ['GITHUB_URL', 'http://github.example.com', 'must use https://'],
@@ -173,11 +222,20 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       DATABASE_URL: 'postgres://db/x',
       ADMIN_TOKEN: 'short',
+      TOOL_RATE_LIMIT_BURST: '0',
+      TOOL_RATE_LIMIT_PER_SECOND: 'never',
     });
     expect(error.problems.map((problem) => problem.variable).sort()).toEqual(
-      ['ADMIN_TOKEN', 'ENCRYPTION_KEYS', 'LOG_LEVEL', 'PORT'].sort(),
+      [
+        'ADMIN_TOKEN',
+        'ENCRYPTION_KEYS',
+        'LOG_LEVEL',
+        'PORT',
+        'TOOL_RATE_LIMIT_BURST',
+        'TOOL_RATE_LIMIT_PER_SECOND',
+      ].sort(),
     );
-    expect(error.message).toMatch(/^Invalid configuration \(4 problems\):/);
+    expect(error.message).toMatch(/^Invalid configuration \(6 problems\):/);
   });
 
   it('never puts a secret value into an error', () => {
@@ -221,7 +279,17 @@ describe('loadConfig', () => {
       database: 'postgres',
       encryptionKeysFrom: 'env',
       adminTokenFrom: 'env',
+      toolRateLimit: { capacity: 30, refillPerSecond: 1, store: 'memory' },
       github: { defaultClient: true },
     });
+  });
+
+  it('describeConfig names where the tool-call buckets live, or off', () => {
+    expect(describeConfig(loadConfig({ REDIS_URL: 'redis://u:redis-pw@cache:6379' })).toolRateLimit).toEqual({
+      capacity: 30,
+      refillPerSecond: 1,
+      store: 'redis',
+    });
+    expect(describeConfig(loadConfig({ TOOL_RATE_LIMIT_PER_SECOND: 'off' })).toolRateLimit).toBe('off');
   });
 });

@@ -2,6 +2,7 @@ import { createKeyRing, parseKeyRingSpec, SECRET_COLUMNS } from '@org/mcp-oauth-
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFetch, bearer, expectJsonError } from './helpers/admin-api.js';
+import { createApiKey } from './helpers/connect.js';
 import { type Cluster, connectApp, healthOf, startCluster } from './helpers/lifecycle-cluster.js';
 import { callTool } from './helpers/mcp-call.js';
 import type { ServerProcess } from './helpers/server-process.js';
@@ -62,6 +63,8 @@ describe.skipIf(!baseUrl)('PostgreSQL stopped (TCP proxy cut between the server 
 
   it('answers clear 503 JSON errors while the database is down, loses no token and recovers', async () => {
     const app = await connectApp(cluster);
+    // A second key, never used before the outage: resolving it needs the database.
+    const unseen = await createApiKey(server, app.instanceId);
     expect((await callTool(server, app.instanceId, app.apiKey, 'get_me')).isError).toBe(false);
     const before = await credentialRow(cluster.database.url, app.instanceId);
 
@@ -70,8 +73,10 @@ describe.skipIf(!baseUrl)('PostgreSQL stopped (TCP proxy cut between the server 
     expect(health.code).toBe(503);
     expect(health.body).toMatchObject({ status: 'unhealthy', checks: { database: { status: 'down' } } });
 
-    const mcp = await callTool(server, app.instanceId, app.apiKey, 'get_me');
+    const mcp = await callTool(server, app.instanceId, unseen.apiKey, 'get_me');
     expect(mcp).toMatchObject({ status: 503, errorCode: 'STORE_UNAVAILABLE' });
+    // (The key used a moment ago may still be served from the principal and token caches for up to 2 s; core's
+    // principal-cache tests pin that with an injected clock.)
     await expectJsonError(await adminFetch(server, '/api/v1/instances'), 503, 'STORE_UNAVAILABLE');
     await expectJsonError(
       await fetch(`${server.url}/${app.instanceId}/status`, { headers: bearer(app.apiKey) }),

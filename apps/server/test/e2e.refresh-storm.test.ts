@@ -1,6 +1,7 @@
 import { redisServerAvailable } from '@org/mcp-oauth-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, instanceStatus, readJson } from './helpers/admin-api.js';
+import { adminFetch, bearer, instanceStatus, readJson } from './helpers/admin-api.js';
+import { createApiKey } from './helpers/connect.js';
 import {
   type AppInstance,
   type Cluster,
@@ -53,7 +54,11 @@ describe.skipIf(!enabled)('token lifecycle across two server processes (PostgreS
   let storm: AppInstance;
 
   beforeAll(async () => {
-    cluster = await startCluster({ baseDatabaseUrl: baseUrl ?? '' });
+    // The storm sends 1 000 tool calls on one instance: the per-instance tool-call limit would refuse most.
+    cluster = await startCluster({
+      baseDatabaseUrl: baseUrl ?? '',
+      env: { TOOL_RATE_LIMIT_PER_SECOND: 'off' },
+    });
     [p1, p2] = cluster.servers as [ServerProcess, ServerProcess];
   });
   afterAll(async () => {
@@ -178,6 +183,26 @@ describe.skipIf(!enabled)('token lifecycle across two server processes (PostgreS
     expect(cluster.fake.state.requests.length).toBe(requestsFrom);
     const events = p1.logs.filter((line) => line.msg === 'token event' && line.instanceId === app.instanceId);
     expect(events.map((line) => line.event)).toEqual(expect.arrayContaining(['needs_reauth']));
+  });
+
+  it('regression (principal cached on another replica): a key deleted through one process is refused by the other at once', async () => {
+    const app = await connectApp(cluster, { login: 'key-user' });
+    const extra = await createApiKey(p1, app.instanceId);
+    const extraApp = { ...app, apiKey: extra.apiKey };
+    // Both processes have resolved the extra key, so both hold it in their principal cache (2 s TTL).
+    await statusOf(p1, extraApp);
+    await statusOf(p2, extraApp);
+    const heard = invalidationOf(p2, app.instanceId);
+    const deleted = await adminFetch(p1, `/api/v1/instances/${app.instanceId}/api-keys/${extra.keyId}`, {
+      method: 'DELETE',
+    });
+    expect(deleted.status).toBe(204);
+    await heard;
+    const refused = await fetch(`${p2.url}/${app.instanceId}/status`, { headers: bearer(extra.apiKey) });
+    await refused.body?.cancel();
+    expect(refused.status).toBe(401);
+    // The instance's other key is unaffected.
+    expect((await statusOf(p2, app)).body.status).toBe('active');
   });
 
   it('no log line of either process holds a token', async () => {

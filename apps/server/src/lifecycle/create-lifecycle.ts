@@ -26,6 +26,8 @@ export interface LifecycleOptions {
   serviceNames: readonly string[];
   logger: Logger;
   now?: Clock;
+  /** Instance ids another replica invalidated (`undefined`: all); see `openTokenCache`. */
+  onRemoteInvalidation?: (instanceIds: readonly string[] | undefined) => void;
   /** Time between two expiration sweeps. @default 60_000 */
   monitorIntervalMs?: number;
   /** Time between two cache/database synchronisations. @default 300_000 */
@@ -64,7 +66,13 @@ export interface Lifecycle {
  */
 export async function createLifecycle(options: LifecycleOptions): Promise<Lifecycle> {
   const { flow, store, keyRing, logger, now } = options;
-  const opened = await openTokenCache({ redisUrl: options.redisUrl, keyRing, logger, now });
+  const opened = await openTokenCache({
+    redisUrl: options.redisUrl,
+    keyRing,
+    logger,
+    now,
+    onRemoteInvalidation: options.onRemoteInvalidation,
+  });
   const { cache, fastLock } = opened;
   const events = createTokenEvents({ logger });
   const unsubscribe = logTokenEvents(events, logger);

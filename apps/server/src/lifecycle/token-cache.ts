@@ -8,6 +8,11 @@ export interface OpenTokenCacheOptions {
   keyRing: KeyRing;
   logger: Logger;
   now?: Clock;
+  /**
+   * Called with the instance ids another replica invalidated (`undefined`: all of them), e.g. to forget cached
+   * API-key resolutions of a deleted key or instance at once. Only the Redis cache receives such messages.
+   */
+  onRemoteInvalidation?: (instanceIds: readonly string[] | undefined) => void;
 }
 
 /** The token cache of the server and the Redis fast-path lock that goes with it. */
@@ -20,13 +25,22 @@ export interface OpenedTokenCache {
   close(): Promise<void>;
 }
 
-/** Logs (debug) an invalidation applied from another replica: ids and names only. */
-function invalidationLogger(logger: Logger): (message: InvalidationMessage) => void {
+/**
+ * Handles an invalidation applied from another replica: logs it (debug; ids and names only) and passes the
+ * instance ids on (`undefined` for a whole service or everything).
+ */
+function invalidationHandler(
+  logger: Logger,
+  onRemoteInvalidation: OpenTokenCacheOptions['onRemoteInvalidation'],
+): (message: InvalidationMessage) => void {
   return (message) => {
     const fields: Record<string, unknown> = { kind: message.kind };
-    if (message.kind === 'instances') fields.instanceIds = message.instances.map((key) => key.instanceId);
+    const instanceIds =
+      message.kind === 'instances' ? message.instances.map((key) => key.instanceId) : undefined;
+    if (instanceIds !== undefined) fields.instanceIds = instanceIds;
     if (message.kind === 'service') fields.serviceName = message.serviceName;
     logger.debug(fields, 'cache invalidation received');
+    onRemoteInvalidation?.(instanceIds);
   };
 }
 
@@ -53,7 +67,7 @@ export async function openTokenCache(options: OpenTokenCacheOptions): Promise<Op
     keyRing,
     logger,
     now,
-    onInvalidationMessage: invalidationLogger(logger),
+    onInvalidationMessage: invalidationHandler(logger, options.onRemoteInvalidation),
   });
   const lock = createRedisLock({ url: redisUrl, logger });
   let closing: Promise<void> | undefined;

@@ -26,6 +26,8 @@ export interface ClusterOptions {
   serverDatabaseUrl?: (url: string) => string;
   /** `LOG_LEVEL` of the servers. @default 'debug' (tests await debug lines such as cache invalidations) */
   logLevel?: string;
+  /** More server variables (e.g. `TOOL_RATE_LIMIT_PER_SECOND`), applied last. */
+  env?: Record<string, string>;
 }
 
 /** Server processes sharing one database, one Redis, one key ring and one admin token, and a fake GitHub. */
@@ -64,6 +66,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ADMIN_TOKEN: randomBytes(32).toString('base64url'),
     LOG_LEVEL: options.logLevel ?? 'debug',
     ...(redis ? { REDIS_URL: redis.url } : {}),
+    ...options.env,
   };
   const servers: ServerProcess[] = [];
   const close = async () => {

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI the helpers spawn (`pnpm --filter @org/mcp-oauth-server build` first). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-/** Variables of ARCHITECTURE.md §5; not inherited from the test runner's environment unless passed in `env`. */
+/** Variables of ARCHITECTURE.md §5 (and `TOOL_RATE_LIMIT_*`); not inherited from the test runner's environment unless passed in `env`. */
 const SERVER_VARIABLES =
-  /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATA_DIR|REDIS_URL|ENCRYPTION_KEYS|ADMIN_TOKEN|LOG_LEVEL|GITHUB_.*|GOOGLE_.*)$/;
+  /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATA_DIR|REDIS_URL|ENCRYPTION_KEYS|ADMIN_TOKEN|LOG_LEVEL|TOOL_RATE_LIMIT_.*|GITHUB_.*|GOOGLE_.*)$/;
 
 /** A JSON log line of the server (pino). */
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };

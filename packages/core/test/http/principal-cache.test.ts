@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors/index.js';
+import { ConfigError, StoreError } from '../../src/errors/index.js';
 import type { HttpHandler } from '../../src/http/create-handler.js';
 import { createPrincipalCache } from '../../src/http/principal-cache.js';
 import type { InstanceRecord, Store } from '../../src/store/ports.js';
@@ -194,6 +194,35 @@ describe('API-key resolution through the principal cache', () => {
     const key = await h.createKey(mine.instanceId);
     expect((await status(h.handler, mine.instanceId, key)).status).toBe(200);
     expect((await status(h.handler, other.instanceId, key)).status).toBe(404);
+  });
+
+  it('keeps serving a key resolved within the TTL while the store is down, then answers 503', async () => {
+    const { store } = countingStore();
+    let down = false;
+    const failing = (): never => {
+      throw new StoreError('STORE_UNAVAILABLE', 'The database is unavailable.');
+    };
+    const flaky: Store = {
+      ...store,
+      apiKeys: {
+        ...store.apiKeys,
+        findApiKeyByHash: (hash) => (down ? failing() : store.apiKeys.findApiKeyByHash(hash)),
+      },
+    };
+    const handler = h.make({ store: flaky });
+    const instance = await h.seedInstance();
+    const key = await h.createKey(instance.instanceId);
+    expect((await status(handler, instance.instanceId, key)).status).toBe(200);
+    down = true;
+    const whileDown = await handler.handle(
+      new Request(`${BASE}/${instance.instanceId}/health`, { headers: { authorization: `Bearer ${key}` } }),
+    );
+    expect(whileDown.status).toBe(200);
+    h.clock.now += 2_000;
+    expect(await errorOf(await status(handler, instance.instanceId, key))).toMatchObject({
+      status: 503,
+      code: 'STORE_UNAVAILABLE',
+    });
   });
 
   it('records last_used once per minute although the cached record is reused', async () => {
