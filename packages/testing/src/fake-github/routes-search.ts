@@ -45,7 +45,8 @@ function scopeRepos(x: RestExchange, query: SearchQuery): FakeRepo[] | null {
 
 function sendResults(x: RestExchange, all: readonly unknown[]) {
   const { items, link } = pageOf(x, all);
-  sendRest(x, 200, { total_count: all.length, incomplete_results: false, items }, link);
+  const incomplete_results = x.ctx.state.searchIncompleteResults;
+  sendRest(x, 200, { total_count: all.length, incomplete_results, items }, link);
 }
 
 function query(x: RestExchange): SearchQuery | null {

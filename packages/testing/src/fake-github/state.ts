@@ -75,6 +75,7 @@ export function createFakeGitHubState(
     repos: new Map(),
     nextId: 1_000_000,
     commitSeq: 0,
+    searchIncompleteResults: false,
   };
   for (const client of clients) addClient(state, client);
   for (const user of users) state.users.set(user.login, toFakeUser(user, baseUrl));

@@ -165,4 +165,6 @@ export interface FakeGitHubState {
   nextId: number;
   /** Number of commits written, mixed into commit SHAs. */
   commitSeq: number;
+  /** `incomplete_results` of every search answer; set `true` to imitate a search GitHub cut short (timeout). */
+  searchIncompleteResults: boolean;
 }
