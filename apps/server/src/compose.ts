@@ -37,7 +37,8 @@ export interface App {
   /** Starts background work (expiration monitor, cache warm-up and sync) once requests are served. */
   start?(): void;
   /**
-   * Ends the MCP sessions, stops the background work, closes the cache connections (Redis), then the database
+   * Ends the MCP sessions and writes the queued audit records, stops the background work, closes the cache
+   * connections (Redis), then the database
    * (pool or embedded). Idempotent.
    */
   close(): Promise<void>;
@@ -116,9 +117,9 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
   let lifecycle: Lifecycle | undefined;
   let rateLimit: OpenedToolRateLimit | undefined;
   let forgetPrincipals: ((instanceIds: readonly string[] | undefined) => void) | undefined;
-  let closeMcpSessions: (() => Promise<void>) | undefined;
+  let closeHttp: (() => Promise<unknown>) | undefined;
   const close = async (): Promise<void> => {
-    await closeMcpSessions?.();
+    await closeHttp?.();
     await lifecycle?.close();
     await rateLimit?.close();
     await database.close();
@@ -172,7 +173,8 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       logger,
     });
     forgetPrincipals = (instanceIds) => http.forgetPrincipals(instanceIds);
-    closeMcpSessions = () => http.mcp.close();
+    // Ends MCP sessions and writes the queued audit records while the database is still open.
+    closeHttp = () => http.close();
     logger.info(
       { providers: providers.map((provider) => provider.id), toolRateLimit: rateLimit.kind },
       'application composed',

@@ -97,6 +97,8 @@ export function createBatchingAuditStore(
 
   function appendAudit(event: AuditEvent): Promise<void> {
     if (queue.length >= maxQueued) {
+      if (refused === 0)
+        logger.warn({ maxQueued }, 'audit backlog is full; refusing records until it drains');
       refused++;
       return Promise.reject(
         new StoreError(

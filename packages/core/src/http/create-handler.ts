@@ -1,4 +1,4 @@
-import { createBatchingAuditStore } from '../audit/batching-audit-store.js';
+import { type BatchingAuditStore, createBatchingAuditStore } from '../audit/batching-audit-store.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { ConfigError } from '../errors/index.js';
 import { createMcpHandler, type McpHandler } from '../mcp/handler.js';
@@ -42,6 +42,11 @@ export interface HttpHandler {
    * this handler itself.
    */
   readonly mcp: McpHandler;
+  /**
+   * Shutdown, before the store closes: ends every MCP session, then waits until the tool-call audit records still
+   * queued are written, at most `timeoutMs` (default 5 000). Resolves `false` when records were still waiting.
+   */
+  close(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -119,6 +124,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
   const sha256 = options.sha256 ?? sha256Hex;
   const forgetPrincipals = (instanceIds?: readonly string[]): void => principals?.forget(instanceIds);
+  const audit = createBatchingAuditStore(store.audit, { logger });
   const deps: HttpDeps = {
     flow,
     tokens,
@@ -141,7 +147,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       version: options.version,
       maxBodyBytes: resolved.mcpMaxBodyBytes,
       ...(options.toolRateLimit !== undefined ? { rateLimit: { now, ...options.toolRateLimit } } : {}),
-      audit: createBatchingAuditStore(store.audit, { logger }),
+      audit,
       now,
       ...(options.mcpSessions !== undefined ? { sessions: options.mcpSessions } : {}),
     }),
@@ -190,5 +196,24 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     },
     forgetPrincipals,
     mcp: deps.mcp,
+    async close(closeOptions) {
+      await deps.mcp.close();
+      const drained = await drainWithin(audit, closeOptions?.timeoutMs ?? 5_000);
+      if (!drained) logger.warn({ pending: audit.pending() }, 'audit records still queued at shutdown');
+      return drained;
+    },
   };
+}
+
+/** Waits for `audit` to drain, at most `timeoutMs`; `true` when it did. */
+async function drainWithin(audit: BatchingAuditStore, timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([audit.drain().then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

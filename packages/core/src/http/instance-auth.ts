@@ -90,11 +90,13 @@ export function createInstanceAuth(deps: InstanceAuthDeps): InstanceAuth {
       const keyHash = await sha256(key);
       let principal: InstancePrincipal | undefined = principals?.get(keyHash);
       if (principal === undefined) {
+        // A deletion finishing while this load runs must not leave the deleted key cached.
+        const epoch = principals?.epoch() ?? 0;
         const loaded = await loadPrincipal(store, keyHash);
         if (loaded === 'no_key') throw unauthorized('The API key is not valid.', true);
         if (loaded === 'no_instance') throw instanceNotFound();
         principal = loaded;
-        principals?.set(keyHash, principal);
+        principals?.set(keyHash, principal, epoch);
       }
       const { apiKey, instance } = principal;
       if (apiKey.instanceId.toLowerCase() !== instanceId.toLowerCase()) throw instanceNotFound();

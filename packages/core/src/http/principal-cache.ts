@@ -33,7 +33,13 @@ export interface CachedPrincipal {
 export interface PrincipalCache {
   /** The fresh entry of `keyHash`, if any. */
   get(keyHash: string): CachedPrincipal | undefined;
-  set(keyHash: string, principal: CachedPrincipal): void;
+  /**
+   * A counter that every {@link PrincipalCache.forget} advances. Read it before loading a principal from the
+   * store and pass it to `set`: a load that raced with a deletion is then not cached.
+   */
+  epoch(): number;
+  /** Caches `principal` unless `forget` ran since `epoch` was read. */
+  set(keyHash: string, principal: CachedPrincipal, epoch: number): void;
   /** Drops every entry of the given instances; every entry when omitted. */
   forget(instanceIds?: readonly string[]): void;
   /** Entries held (expired ones included until read or pushed out). */
@@ -65,6 +71,7 @@ function resolve(options: PrincipalCacheOptions): { ttlMs: number; maxEntries: n
 export function createPrincipalCache(options: PrincipalCacheOptions, now: Clock): PrincipalCache {
   const { ttlMs, maxEntries } = resolve(options);
   const entries = new Map<string, Entry>();
+  let epoch = 0;
   return {
     get(keyHash) {
       const entry = entries.get(keyHash);
@@ -73,8 +80,9 @@ export function createPrincipalCache(options: PrincipalCacheOptions, now: Clock)
       entries.delete(keyHash);
       return undefined;
     },
-    set(keyHash, principal) {
-      if (ttlMs === 0) return;
+    epoch: () => epoch,
+    set(keyHash, principal, loadedAt) {
+      if (ttlMs === 0 || loadedAt !== epoch) return;
       entries.delete(keyHash);
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next();
@@ -83,6 +91,7 @@ export function createPrincipalCache(options: PrincipalCacheOptions, now: Clock)
       entries.set(keyHash, { ...principal, expiresAt: now() + ttlMs });
     },
     forget(instanceIds) {
+      epoch++;
       if (instanceIds === undefined) {
         entries.clear();
         return;

@@ -91,7 +91,7 @@ describe('createBatchingAuditStore', () => {
     await release();
     await Promise.all(accepted);
     await audit.drain();
-    expect(warnings).toEqual([{ refused: 1, maxQueued: 2 }]);
+    expect(warnings).toEqual([{ maxQueued: 2 }, { refused: 1, maxQueued: 2 }]);
   });
 
   it('appends one by one through a store without appendAudits', async () => {

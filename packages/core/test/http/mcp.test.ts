@@ -391,3 +391,33 @@ it('the official MCP client connects, lists and calls tools through handle()', a
     await client.close();
   }
 });
+
+describe('HttpHandler.close', () => {
+  it('writes the tool-call audit records still queued before resolving (review finding 9), or says it could not', async () => {
+    const { instanceId, key } = await connected();
+    const base = h.store;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const written: string[] = [];
+    const write = async (events: readonly { event: string }[]) => {
+      await gate;
+      written.push(...events.map((event) => event.event));
+    };
+    const handler = h.make({
+      store: {
+        ...base,
+        audit: { ...base.audit, appendAudit: (event) => write([event]), appendAudits: write },
+      },
+    });
+    await rpc(instanceId, key, 'tools/call', { name: 'get_me', arguments: {} }, handler);
+    await rpc(instanceId, key, 'tools/call', { name: 'get_me', arguments: {} }, handler);
+    expect(written).toEqual([]);
+    expect(await handler.close({ timeoutMs: 1 })).toBe(false);
+    const closing = handler.close({ timeoutMs: 60_000 });
+    open();
+    expect(await closing).toBe(true);
+    expect(written).toEqual(['tool.called', 'tool.called']);
+  });
+});

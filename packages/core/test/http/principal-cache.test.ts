@@ -71,7 +71,7 @@ describe('createPrincipalCache', () => {
   it('serves an entry until ttlMs after it was stored, then forgets it', () => {
     let now = 1_000;
     const cache = createPrincipalCache({ ttlMs: 100 }, () => now);
-    cache.set('a', principal('i1'));
+    cache.set('a', principal('i1'), cache.epoch());
     now += 99;
     expect(cache.get('a')?.instance.instanceId).toBe('i1');
     now += 1;
@@ -81,9 +81,9 @@ describe('createPrincipalCache', () => {
 
   it('drops the oldest entry beyond maxEntries', () => {
     const cache = createPrincipalCache({ ttlMs: 1_000, maxEntries: 2 }, () => 0);
-    cache.set('a', principal('i1'));
-    cache.set('b', principal('i2'));
-    cache.set('c', principal('i3'));
+    cache.set('a', principal('i1'), cache.epoch());
+    cache.set('b', principal('i2'), cache.epoch());
+    cache.set('c', principal('i3'), cache.epoch());
     expect([
       cache.get('a'),
       cache.get('b')?.instance.instanceId,
@@ -94,9 +94,9 @@ describe('createPrincipalCache', () => {
   it('forgets the entries of named instances (any letter case), or all of them', () => {
     const cache = createPrincipalCache({}, () => 0);
     const id = 'AAAAAAAA-0000-4000-8000-000000000001';
-    cache.set('a', principal(id));
-    cache.set('b', principal(id));
-    cache.set('c', principal('other'));
+    cache.set('a', principal(id), cache.epoch());
+    cache.set('b', principal(id), cache.epoch());
+    cache.set('c', principal('other'), cache.epoch());
     cache.forget([id.toLowerCase()]);
     expect([cache.get('a'), cache.get('b'), cache.get('c')?.instance.instanceId]).toEqual([
       undefined,
@@ -107,9 +107,19 @@ describe('createPrincipalCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('does not cache a load that raced with forget (an epoch read before it)', () => {
+    const cache = createPrincipalCache({}, () => 0);
+    const before = cache.epoch();
+    cache.forget(['someone-else']);
+    cache.set('a', principal('i1'), before);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', principal('i1'), cache.epoch());
+    expect(cache.get('a')?.instance.instanceId).toBe('i1');
+  });
+
   it('holds nothing with ttlMs 0', () => {
     const cache = createPrincipalCache({ ttlMs: 0 }, () => 0);
-    cache.set('a', principal('i1'));
+    cache.set('a', principal('i1'), cache.epoch());
     expect(cache.get('a')).toBeUndefined();
   });
 
@@ -194,6 +204,51 @@ describe('API-key resolution through the principal cache', () => {
     const key = await h.createKey(mine.instanceId);
     expect((await status(h.handler, mine.instanceId, key)).status).toBe(200);
     expect((await status(h.handler, other.instanceId, key)).status).toBe(404);
+  });
+
+  it('regression (review finding 4): a key read just before its deletion is not cached afterwards', async () => {
+    let hold: Promise<void> | undefined;
+    let release: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const readDone = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const base = h.store;
+    const gated: Store = {
+      ...base,
+      apiKeys: {
+        ...base.apiKeys,
+        findApiKeyByHash: async (hash) => {
+          const found = await base.apiKeys.findApiKeyByHash(hash);
+          if (hold !== undefined) {
+            reached();
+            await hold;
+          }
+          return found;
+        },
+      },
+    };
+    const handler = h.make({ store: gated });
+    const instance = await h.seedInstance();
+    const key = await h.createKey(instance.instanceId);
+    hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const inFlight = status(handler, instance.instanceId, key);
+    await readDone;
+    const keyId = await keyIdOf(instance.instanceId);
+    const deleted = await handler.handle(
+      new Request(`${BASE}/api/v1/instances/${instance.instanceId}/api-keys/${keyId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }),
+    );
+    expect(deleted.status).toBe(204);
+    hold = undefined;
+    release();
+    // The request that read the key before the deletion completes; nothing after it may use the key.
+    expect((await inFlight).status).toBe(200);
+    expect((await status(handler, instance.instanceId, key)).status).toBe(401);
   });
 
   it('keeps serving a key resolved within the TTL while the store is down, then answers 503', async () => {

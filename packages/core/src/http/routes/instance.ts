@@ -37,6 +37,8 @@ export const handleMcp: InstanceRouteHandler = async (context, { instance, apiKe
   const { store, now, logger, mcp } = context.deps;
   const at = now();
   if (context.request.method === 'POST' && lastUseIsStale(instance.lastUsedAt, at)) {
+    // The record may be the principal cache's copy: later requests must see this use without a store read.
+    instance.lastUsedAt = new Date(at);
     store.instances
       .updateInstance(instance.instanceId, { lastUsedAt: new Date(at) })
       .catch((error: unknown) => {
