@@ -64,7 +64,11 @@ export type { Filterable } from './mcp/resource-filter.js';
 export { selectReadable } from './mcp/resource-filter.js';
 export type { McpSessionOptions, SessionFilter } from './mcp/session-table.js';
 export { DEFAULT_SESSION_IDLE_TIMEOUT_MS } from './mcp/session-table.js';
-export { MAX_SUBSCRIPTIONS_PER_SESSION } from './mcp/subscriptions.js';
+export {
+  MAX_SUBSCRIPTION_BYTES_PER_SESSION,
+  MAX_SUBSCRIPTION_URI_BYTES,
+  MAX_SUBSCRIPTIONS_PER_SESSION,
+} from './mcp/subscriptions.js';
 export type { ToolContext, ToolDefinition, ToolOutput, TypedToolDefinition } from './mcp/tool.js';
 export { defineTool } from './mcp/tool.js';
 export type { ClientRequestOptions, ElicitParams, ToolClient } from './mcp/tool-client.js';

@@ -60,7 +60,15 @@ export async function buildServer(deps: ServerDeps, spec: ServerSpec): Promise<I
     { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version: deps.version },
     { capabilities: { tools: {} }, jsonSchemaValidator: deps.jsonSchemaValidator },
   );
-  const transport = createExchangeTransport<Exchange>(spec.inner);
+  const transport = createExchangeTransport<Exchange>(spec.inner, {
+    // A stateless server answers one POST and closes; its handlers see a client leaving through their signal.
+    watchAbort: spec.subscriptions !== undefined,
+    onStreamOverflow: (exchange) =>
+      deps.logger.warn(
+        { requestId: exchange.requestId, instanceId: instance.instanceId },
+        'closed an MCP response stream: the client stopped reading it',
+      ),
+  });
   const scope: ServerScope = {
     server,
     provider,

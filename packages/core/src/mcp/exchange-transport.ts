@@ -1,16 +1,11 @@
 import { DEFAULT_SSE_KEEP_ALIVE_MS } from '@modelcontextprotocol/sdk/server/sseKeepAlive.js';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
-import { sessionNotFound } from './json-rpc-error.js';
-import { openSseStream, type SseStream } from './sse-stream.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { jsonRpcError, sessionNotFound } from './json-rpc-error.js';
+import { cancelledRequestOf, isRequest, isResponse, requestIdsOf } from './message-shapes.js';
+import { sdkJsonStreams } from './sdk-json-streams.js';
+import { DEFAULT_SSE_MAX_QUEUED_BYTES, openSseStream, type SseStream } from './sse-stream.js';
 
 /** What {@link ExchangeTransport.handle} answers. */
 export interface HandledRequest {
@@ -40,48 +35,87 @@ export interface ExchangeTransport<E> extends Transport {
   exchangeOf(id: RequestId): E | undefined;
 }
 
+/** Options of {@link createExchangeTransport}. */
+export interface ExchangeTransportOptions<E> {
+  /** Interval of the SSE keep-alive comment. @default the SDK's `DEFAULT_SSE_KEEP_ALIVE_MS` */
+  keepAliveMs?: number;
+  /** Unread bytes after which a POST's SSE stream is given up. @default {@link DEFAULT_SSE_MAX_QUEUED_BYTES} */
+  maxQueuedBytes?: number;
+  /** Called when the SSE stream of a POST made with `exchange` was given up because the client did not read it. */
+  onStreamOverflow?(exchange: E): void;
+  /**
+   * Cancels a POST's requests and ends it when its `request.signal` aborts (the client went away). A stateless
+   * transport serves one POST and closes, and its handlers see the abort through their own signal: it turns
+   * this off to save a listener per request on the hot path. @default true
+   */
+  watchAbort?: boolean;
+}
+
 interface PostState<E> {
   exchange: E;
+  /** The HTTP request's signal (aborted when the client goes away), when watched. */
+  signal: AbortSignal | undefined;
+  /** Every request id of the POST. */
+  ids: readonly RequestId[];
   /** Requests of the POST still without a response. */
   pending: Set<RequestId>;
   /** Responses made before the answer turned into a stream (several requests in one batch). */
   answered: JSONRPCMessage[];
   stream: SseStream | undefined;
+  /** True once the SDK handed the POST's requests to the server. */
+  dispatched: boolean;
+  /** The SDK transport's stream id of the POST (see {@link sdkJsonStreams}), once dispatched. */
+  sdkStream: string | undefined;
   /** Gives the POST its answer instead of the SDK's JSON one: a stream, or an answer after a cancel or close. */
   answer(response: Response): void;
   settle(): void;
+  /** Listener of `signal`. */
+  onAbort(): void;
 }
 
-/** Ids of the JSON-RPC requests (not notifications or responses) in a parsed POST body. */
-function requestIdsOf(body: unknown): RequestId[] {
-  const messages: unknown[] = Array.isArray(body) ? body : [body];
-  const ids: RequestId[] = [];
-  for (const message of messages) {
-    if (typeof message !== 'object' || message === null) continue;
-    const { id, method } = message as { id?: unknown; method?: unknown };
-    if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
-  }
-  return ids;
+/** The answer to a POST reusing the id of a request still in flight in the transport (or twice in a batch). */
+function requestIdInUse(): Response {
+  return jsonRpcError(400, -32600, 'Invalid Request: request id already in use');
 }
 
-/** The request id of a `notifications/cancelled` message. */
-function cancelledRequestOf(message: JSONRPCMessage): RequestId | undefined {
-  if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return undefined;
-  const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
-}
-
-/** Wraps `inner` (created with `enableJsonResponse: true`) into an {@link ExchangeTransport} (internal). */
+/**
+ * Wraps `inner` (created with `enableJsonResponse: true`) into an {@link ExchangeTransport} (internal).
+ *
+ * Every POST waiting for its answer settles: with its responses, when its requests are cancelled, when the
+ * client goes away (its `request.signal` aborts: its requests are cancelled as by `notifications/cancelled`,
+ * since the answer can no longer be delivered; see {@link ExchangeTransportOptions.watchAbort}), or when the
+ * transport closes. A POST reusing the id of a
+ * request still in flight (or the same id twice) is refused before dispatch: 400 with `-32600`.
+ */
 export function createExchangeTransport<E>(
   inner: WebStandardStreamableHTTPServerTransport,
-  keepAliveMs: number = DEFAULT_SSE_KEEP_ALIVE_MS,
+  options: ExchangeTransportOptions<E> = {},
 ): ExchangeTransport<E> {
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_SSE_KEEP_ALIVE_MS;
+  const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_SSE_MAX_QUEUED_BYTES;
+  const watchAbort = options.watchAbort ?? true;
   const posts = new Map<RequestId, PostState<E>>();
+  const live = new Set<PostState<E>>();
+  const sdk = sdkJsonStreams(inner);
+
+  const inUse = (ids: readonly RequestId[]): boolean => {
+    if (ids.length === 1) return posts.has(ids[0] as RequestId);
+    const seen = new Set<RequestId>();
+    for (const id of ids) {
+      if (posts.has(id) || seen.has(id)) return true;
+      seen.add(id);
+    }
+    return false;
+  };
 
   const release = (state: PostState<E>): void => {
+    if (!live.delete(state)) return;
     for (const id of state.pending) if (posts.get(id) === state) posts.delete(id);
     state.pending.clear();
+    state.signal?.removeEventListener('abort', state.onAbort);
     state.stream?.close();
+    // The SDK keeps a settled JSON stream forever (typescript-sdk#2559): let go of it with the POST.
+    if (state.sdkStream !== undefined) sdk.release(state.sdkStream, state.ids);
     state.settle();
   };
 
@@ -113,14 +147,33 @@ export function createExchangeTransport<E>(
    * POST still waiting ends now — a JSON one with the session's 404, a stream by closing.
    */
   const abandonAll = (): void => {
-    for (const state of new Set(posts.values())) {
+    for (const state of [...live]) {
       if (state.stream === undefined) state.answer(sessionNotFound());
       release(state);
     }
   };
 
+  /**
+   * The client went away: its answer can no longer be delivered, so the server stops working on its requests
+   * (as if it had sent `notifications/cancelled` for each) and the POST ends.
+   */
+  const cancelAll = (state: PostState<E>): void => {
+    for (const id of [...state.pending]) {
+      transport.onmessage?.({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: id, reason: 'The client disconnected.' },
+      });
+      forgo(id);
+    }
+  };
+
   const upgrade = (state: PostState<E>): SseStream => {
-    const stream = openSseStream(keepAliveMs);
+    const stream = openSseStream({
+      keepAliveMs,
+      maxQueuedBytes,
+      onOverflow: () => options.onStreamOverflow?.(state.exchange),
+    });
     state.stream = stream;
     for (const message of state.answered) stream.write(message);
     state.answered = [];
@@ -143,9 +196,19 @@ export function createExchangeTransport<E>(
     },
     async start() {
       inner.onmessage = (message, extra) => {
+        const requestId = isRequest(message) ? message.id : undefined;
+        const state = requestId === undefined ? undefined : posts.get(requestId);
+        if (state !== undefined && requestId !== undefined && state.sdkStream === undefined) {
+          state.sdkStream = sdk.streamOf(requestId);
+        }
         transport.onmessage?.(message, extra);
         const cancelled = cancelledRequestOf(message);
         if (cancelled !== undefined) forgo(cancelled);
+        if (state !== undefined && !state.dispatched) {
+          state.dispatched = true;
+          // Gone before dispatch: cancel once the SDK has handed over the whole batch (it does so synchronously).
+          if (state.signal?.aborted) queueMicrotask(() => cancelAll(state));
+        }
       };
       inner.onerror = (error) => transport.onerror?.(error);
       inner.onclose = () => {
@@ -169,6 +232,7 @@ export function createExchangeTransport<E>(
         );
         return { response, settled: Promise.resolve() };
       }
+      if (inUse(ids)) return { response: requestIdInUse(), settled: Promise.resolve() };
       let answerWith: (response: Response) => void = () => undefined;
       let settle: () => void = () => undefined;
       const answered = new Promise<Response>((resolve) => {
@@ -179,21 +243,22 @@ export function createExchangeTransport<E>(
       });
       const state: PostState<E> = {
         exchange,
+        signal: watchAbort ? request.signal : undefined,
+        ids,
         pending: new Set(ids),
         answered: [],
         stream: undefined,
+        dispatched: false,
+        sdkStream: undefined,
         answer: answerWith,
         settle,
+        onAbort: () => {
+          if (state.dispatched) cancelAll(state);
+        },
       };
-      for (const id of ids) {
-        // A client reusing the id of a request still in flight: the older one stops waiting for it.
-        const previous = posts.get(id);
-        if (previous !== undefined) {
-          previous.pending.delete(id);
-          if (previous.pending.size === 0) release(previous);
-        }
-        posts.set(id, state);
-      }
+      live.add(state);
+      for (const id of ids) posts.set(id, state);
+      state.signal?.addEventListener('abort', state.onAbort, { once: true });
       let response: Response;
       try {
         response = await Promise.race([inner.handleRequest(request, { parsedBody }), answered]);
@@ -206,26 +271,26 @@ export function createExchangeTransport<E>(
       return { response, settled };
     },
 
-    async send(message, options?: TransportSendOptions) {
-      const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-      const id = isResponse ? message.id : options?.relatedRequestId;
+    async send(message, sendOptions?: TransportSendOptions) {
+      const response = isResponse(message);
+      const id = response ? message.id : sendOptions?.relatedRequestId;
       const state = id === undefined || id === null ? undefined : posts.get(id);
-      if (state === undefined || id === undefined || id === null) return inner.send(message, options);
-      if (isResponse) {
+      if (state === undefined || id === undefined || id === null) return inner.send(message, sendOptions);
+      if (response) {
         state.pending.delete(id);
         posts.delete(id);
         if (state.stream !== undefined) state.stream.write(message);
         else state.answered.push(message);
         try {
           // JSON: the SDK answers the POST once every response is in. Streamed: this only clears its bookkeeping.
-          await inner.send(message, options);
+          await inner.send(message, sendOptions);
         } finally {
           if (state.pending.size === 0) release(state);
         }
         return;
       }
       const stream = state.stream ?? upgrade(state);
-      if (!stream.write(message) && isJSONRPCRequest(message)) {
+      if (!stream.write(message) && isRequest(message)) {
         throw new Error('The client closed the response stream of this request.');
       }
     },

@@ -78,7 +78,8 @@ export interface McpHandler {
   ): Promise<Response>;
   /**
    * Ends the sessions of an instance, of an API key, or of both (call it when the instance or key is deleted);
-   * returns how many. Their next request gets 404. Does nothing when sessions are off.
+   * returns how many. Their next request gets 404; an `initialize` of theirs still being set up starts no session
+   * (404 too). Does nothing when sessions are off.
    */
   endSessions(filter: SessionFilter): number;
   /**
@@ -147,7 +148,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     now: options.now ?? Date.now,
     version: options.version ?? '0.0.0',
     // The SDK builds a new Ajv per server by default (~0.4 ms per request); the validator holds compiled schemas
-    // only (used for elicitation), nothing of an instance, so one per handler is safe to share.
+    // only, nothing of an instance, so one per handler is safe to share. Elicitation answers are not checked
+    // with it (Ajv would keep every per-call schema object): see checkedElicitResult.
     jsonSchemaValidator: new AjvJsonSchemaValidator(),
   };
   const sessions: SessionManager | undefined =

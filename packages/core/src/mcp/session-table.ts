@@ -15,7 +15,11 @@ export interface McpSessionOptions {
   idleTimeoutMs?: number;
   /** Sessions one instance may hold; the least recently used one is ended to make room. @default 16 */
   maxSessionsPerInstance?: number;
-  /** Sessions this process holds in total; the least recently used one is ended to make room. @default 1_000 */
+  /**
+   * Sessions this process holds in total; the least recently used idle one is ended to make room. A session of
+   * another instance with a request in flight is never ended for this: when all are busy, a new `initialize`
+   * is refused with 503. @default 1_000
+   */
   maxSessions?: number;
 }
 
@@ -63,14 +67,31 @@ export interface SessionEntry {
 /** Which sessions {@link SessionTable.endWhere} ends: those of an instance, of a key, or of both. */
 export type SessionFilter = { instanceId: string; keyId?: string } | { instanceId?: string; keyId: string };
 
+/** True when a session of `instanceId` started with `keyId` matches `filter` (an empty filter matches nothing). */
+export function matchesFilter(filter: SessionFilter, instanceId: string, keyId: string): boolean {
+  if (filter.instanceId === undefined && filter.keyId === undefined) return false;
+  if (filter.instanceId !== undefined && filter.instanceId !== instanceId) return false;
+  return filter.keyId === undefined || filter.keyId === keyId;
+}
+
 /** Result of {@link SessionTable.find}: the session, or why there is none (all answer the same 404). */
 export type FoundSession<S> = { session: S } | { missing: 'unknown' | 'foreign' | 'expired' };
 
 /** The in-process session table (internal). */
 export interface SessionTable<S extends SessionEntry> {
   readonly size: number;
-  /** Adds a session, first ending expired ones, then the least recently used ones beyond the caps. */
-  add(session: S): void;
+  /**
+   * Whether a session of `instanceId` could be added now: false only when the process holds `maxSessions`
+   * sessions, the instance is below its own cap, and every session has a request in flight and belongs to
+   * another instance.
+   */
+  hasRoom(instanceId: string): boolean;
+  /**
+   * Adds a session, first ending expired ones, then the least recently used ones beyond the caps (idle ones
+   * first; in flight only of the same instance). Returns false, adding nothing and ending nothing, when there
+   * is no room (see {@link hasRoom}).
+   */
+  add(session: S): boolean;
   /**
    * The session `id` if it is live and belongs to this instance and key. A session of another instance or key is
    * reported `foreign` and left alone (it is not the caller's to end).
@@ -141,14 +162,24 @@ export function createSessionTable<S extends SessionEntry>(
     ofInstance?.set(id, slot);
   };
 
-  /** The least recently used slot with no request in flight, else the least recently used one. */
-  const victim = (candidates: Map<string, Slot<S>>): Slot<S> | undefined => {
-    let first: Slot<S> | undefined;
+  /**
+   * The least recently used slot with no request in flight, else the least recently used one of `instanceId`:
+   * an instance may lose its own busy sessions to its new ones, never another instance's.
+   */
+  const victim = (candidates: Map<string, Slot<S>>, instanceId: string): Slot<S> | undefined => {
+    let busy: Slot<S> | undefined;
     for (const slot of candidates.values()) {
-      first ??= slot;
       if (slot.inFlight === 0) return slot;
+      if (busy === undefined && slot.session.instanceId === instanceId) busy = slot;
     }
-    return first;
+    return busy;
+  };
+
+  const hasRoom = (instanceId: string): boolean => {
+    if (slots.size < options.maxSessions) return true;
+    // Ending one of its own sessions for the per-instance cap also makes room in the process.
+    if ((byInstance.get(instanceId)?.size ?? 0) >= options.maxSessionsPerInstance) return true;
+    return victim(slots, instanceId) !== undefined;
   };
 
   const slotOf = (session: S): Slot<S> | undefined => {
@@ -160,21 +191,31 @@ export function createSessionTable<S extends SessionEntry>(
     get size() {
       return slots.size;
     },
-    add(session) {
+    hasRoom(instanceId) {
       table.sweep();
-      const ofInstance = byInstance.get(session.instanceId) ?? new Map<string, Slot<S>>();
-      for (let slot = victim(ofInstance); ofInstance.size >= options.maxSessionsPerInstance && slot; ) {
+      return hasRoom(instanceId);
+    },
+    add(session) {
+      const { instanceId } = session;
+      table.sweep();
+      if (!hasRoom(instanceId)) return false;
+      const ofInstance = byInstance.get(instanceId) ?? new Map<string, Slot<S>>();
+      for (
+        let slot = victim(ofInstance, instanceId);
+        ofInstance.size >= options.maxSessionsPerInstance && slot;
+      ) {
         void endSlot(slot);
-        slot = victim(ofInstance);
+        slot = victim(ofInstance, instanceId);
       }
-      for (let slot = victim(slots); slots.size >= options.maxSessions && slot; ) {
+      for (let slot = victim(slots, instanceId); slots.size >= options.maxSessions && slot; ) {
         void endSlot(slot);
-        slot = victim(slots);
+        slot = victim(slots, instanceId);
       }
       const slot: Slot<S> = { session, lastSeenAt: now(), inFlight: 0 };
       slots.set(session.id, slot);
       ofInstance.set(session.id, slot);
-      byInstance.set(session.instanceId, ofInstance);
+      byInstance.set(instanceId, ofInstance);
+      return true;
     },
     find(id, instanceId, keyId) {
       const slot = slots.get(id);
@@ -208,12 +249,9 @@ export function createSessionTable<S extends SessionEntry>(
       return slot === undefined ? Promise.resolve() : endSlot(slot);
     },
     endWhere(filter) {
-      if (filter.instanceId === undefined && filter.keyId === undefined) return 0;
       let ended = 0;
       for (const slot of [...slots.values()]) {
-        const { instanceId, keyId } = slot.session;
-        if (filter.instanceId !== undefined && filter.instanceId !== instanceId) continue;
-        if (filter.keyId !== undefined && filter.keyId !== keyId) continue;
+        if (!matchesFilter(filter, slot.session.instanceId, slot.session.keyId)) continue;
         void endSlot(slot);
         ended += 1;
       }

@@ -1,18 +1,20 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type {
-  ClientCapabilities,
-  CreateMessageRequestParamsBase,
-  CreateMessageResult,
-  ElicitRequestFormParams,
-  ElicitRequestURLParams,
-  ElicitResult,
-  LoggingLevel,
-  ServerNotification,
-  ServerRequest,
+import {
+  type ClientCapabilities,
+  type CreateMessageRequestParamsBase,
+  type CreateMessageResult,
+  type ElicitRequestFormParams,
+  type ElicitRequestURLParams,
+  type ElicitResult,
+  ElicitResultSchema,
+  type LoggingLevel,
+  type ServerNotification,
+  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../util/types.js';
 import { ToolContextError } from './context-error.js';
+import { checkedElicitResult } from './elicit-result.js';
 import type { LogLevelFilter } from './logging.js';
 
 /** Options of {@link ToolClient.sample} and {@link ToolClient.elicit}. */
@@ -68,12 +70,13 @@ export interface ToolClient {
   /**
    * Asks the user for input through the client (`elicitation/create`): a form whose `requestedSchema` holds flat
    * primitive fields (string, number, integer, boolean, enums — titled or not, single or multi-select — with
-   * optional defaults), or a URL (`mode: 'url'`). An accepted form's content is checked against the schema.
-   * Declined and cancelled requests are results (`action`), not errors.
+   * optional defaults), or a URL (`mode: 'url'`). An accepted form always has `content`, checked against the
+   * schema, with no property the schema does not declare. Declined and cancelled requests are results
+   * (`action`, without any `content`), not errors.
    *
    * @throws ToolContextError `MCP_SESSION_REQUIRED`, `MCP_CLIENT_CAPABILITY_MISSING` (no `elicitation`, or no
-   *   `elicitation.url` for a URL), `MCP_CLIENT_REQUEST_FAILED` (error, timeout, cancelled, content not
-   *   matching the schema).
+   *   `elicitation.url` for a URL), `MCP_CLIENT_REQUEST_FAILED` (error, timeout, cancelled, an accepted form
+   *   without content or with content not matching the schema).
    */
   elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult>;
   /**
@@ -193,11 +196,19 @@ export function createToolClient(scope: ToolClientScope): ToolClient {
           `This MCP client does not support ${mode === 'url' ? 'URL ' : ''}elicitation (it did not declare the \`${capability}\` capability).`,
         );
       }
+      // Sent as the SDK's `elicitInput` sends it, but checked here (see checkedElicitResult).
+      const sent = mode === 'form' && params.mode !== 'form' ? { ...params, mode: 'form' as const } : params;
+      let result: ElicitResult;
       try {
-        return await server.elicitInput(params, requestOptions(options));
+        result = await server.request(
+          { method: 'elicitation/create', params: sent },
+          ElicitResultSchema,
+          requestOptions(options),
+        );
       } catch (error) {
         throw failed('elicitation', error);
       }
+      return checkedElicitResult(params, result);
     },
     resourceUpdated: (uri) => scope.resourceUpdated(uri),
   };
