@@ -48,27 +48,21 @@ export interface InstanceServer {
   transport: ExchangeTransport<Exchange>;
 }
 
-/**
- * Builds the `McpServer` of one instance — for one stateless request or one session, never shared between
- * instances (CVE-2026-25536) — with the tools, resources and prompts the instance may use, `logging/setLevel`,
- * and for a session with readable resources `resources/subscribe`; then connects it to an
- * {@link ExchangeTransport} over `spec.inner` (internal).
- */
-export async function buildServer(deps: ServerDeps, spec: ServerSpec): Promise<InstanceServer> {
+/** A built server, with the handlers its tools use to find the request they serve (internal). */
+interface Assembled {
+  server: McpServer;
+  /** Points the server's handlers at the transport now serving it. */
+  use(transport: ExchangeTransport<Exchange>): void;
+}
+
+/** The server of `spec` with its tools, resources and prompts registered; not connected. */
+function assemble(deps: ServerDeps, spec: Omit<ServerSpec, 'inner'>): Assembled {
   const { provider, instance, grantedScopes } = spec;
   const server = new McpServer(
     { name: `mcp-oauth-${provider.id}`, title: provider.displayName, version: deps.version },
     { capabilities: { tools: {} }, jsonSchemaValidator: deps.jsonSchemaValidator },
   );
-  const transport = createExchangeTransport<Exchange>(spec.inner, {
-    // A stateless server answers one POST and closes; its handlers see a client leaving through their signal.
-    watchAbort: spec.subscriptions !== undefined,
-    onStreamOverflow: (exchange) =>
-      deps.logger.warn(
-        { requestId: exchange.requestId, instanceId: instance.instanceId },
-        'closed an MCP response stream: the client stopped reading it',
-      ),
-  });
+  let current: ExchangeTransport<Exchange> | undefined;
   const scope: ServerScope = {
     server,
     provider,
@@ -81,7 +75,7 @@ export async function buildServer(deps: ServerDeps, spec: ServerSpec): Promise<I
     now: deps.now,
     inSession: spec.subscriptions !== undefined,
     logLevels: acceptLogLevel(server),
-    exchangeOf: transport.exchangeOf,
+    exchangeOf: (id) => current?.exchangeOf(id),
     resourceUpdated: spec.resourceUpdated,
   };
   for (const tool of selectTools(provider.tools ?? [], instance.config, grantedScopes, provider)) {
@@ -91,6 +85,71 @@ export async function buildServer(deps: ServerDeps, spec: ServerSpec): Promise<I
   if (spec.subscriptions !== undefined && readables.resources.length + readables.templates.length > 0) {
     acceptSubscriptions(server, readables, spec.subscriptions);
   }
-  await server.connect(transport);
-  return { server, transport };
+  return {
+    server,
+    use(transport) {
+      current = transport;
+    },
+  };
+}
+
+function exchangeTransport(
+  deps: ServerDeps,
+  inner: WebStandardStreamableHTTPServerTransport,
+  instance: InstanceRecord,
+  watchAbort: boolean,
+): ExchangeTransport<Exchange> {
+  return createExchangeTransport<Exchange>(inner, {
+    // A stateless server answers one POST at a time; its handlers see a client leaving through their signal.
+    watchAbort,
+    onStreamOverflow: (exchange) =>
+      deps.logger.warn(
+        { requestId: exchange.requestId, instanceId: instance.instanceId },
+        'closed an MCP response stream: the client stopped reading it',
+      ),
+  });
+}
+
+/**
+ * Builds the `McpServer` of one instance — for one stateless request or one session, never shared between
+ * instances (CVE-2026-25536) — with the tools, resources and prompts the instance may use, `logging/setLevel`,
+ * and for a session with readable resources `resources/subscribe`; then connects it to an
+ * {@link ExchangeTransport} over `spec.inner` (internal).
+ */
+export async function buildServer(deps: ServerDeps, spec: ServerSpec): Promise<InstanceServer> {
+  const assembled = assemble(deps, spec);
+  const transport = exchangeTransport(deps, spec.inner, spec.instance, spec.subscriptions !== undefined);
+  assembled.use(transport);
+  await assembled.server.connect(transport);
+  return { server: assembled.server, transport };
+}
+
+/**
+ * A stateless server that can serve one request after another — never two at once, and only requests of the
+ * instance, API key and tool selection it was built for (the caller keys its pool on them) (internal).
+ */
+export interface ReusableServer {
+  /** Connects the server to a fresh transport over `inner` for the next request. */
+  connect(inner: WebStandardStreamableHTTPServerTransport): Promise<InstanceServer>;
+  /** Disconnects after a request (its transport closes); the server may then be connected again. */
+  disconnect(): Promise<void>;
+}
+
+/** Builds a {@link ReusableServer} for stateless requests of `spec` (internal). */
+export function buildReusableServer(
+  deps: ServerDeps,
+  spec: Omit<ServerSpec, 'inner' | 'subscriptions'>,
+): ReusableServer {
+  const assembled = assemble(deps, { ...spec, subscriptions: undefined });
+  return {
+    async connect(inner) {
+      const transport = exchangeTransport(deps, inner, spec.instance, false);
+      assembled.use(transport);
+      await assembled.server.connect(transport);
+      return { server: assembled.server, transport };
+    },
+    async disconnect() {
+      await assembled.server.close();
+    },
+  };
 }

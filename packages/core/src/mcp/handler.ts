@@ -7,10 +7,12 @@ import type { ApiKeyRecord, AuditStore, InstanceRecord } from '../store/ports.js
 import type { TokenSource } from '../tokens/source.js';
 import { type Clock, type FetchLike, type Logger, silentLogger } from '../util/types.js';
 import { DEFAULT_MCP_MAX_BODY_BYTES } from './body-limit.js';
-import { buildServer, type ServerDeps } from './build-server.js';
+import { buildReusableServer, buildServer, type ServerDeps } from './build-server.js';
 import { isAllowedHost } from './host-check.js';
 import { createToolRateLimiter, type ToolRateLimitOptions } from './rate-limit.js';
 import { isInitializeBody, readMessages } from './read-messages.js';
+import { isReusableBody, selectionOf } from './reusable-body.js';
+import { createServerPool, type PoolOwner } from './server-pool.js';
 import { type McpSessionOptions, resolveSessionOptions, type SessionFilter } from './session-table.js';
 import { createSessionManager, type McpCall, type SessionManager } from './sessions.js';
 import { type RequestToken, requestToken } from './token-recovery.js';
@@ -89,6 +91,13 @@ export interface McpHandler {
   notifyResourceUpdated(instanceId: string, uri: string): Promise<number>;
   /** Sessions open in this process. */
   readonly sessionCount: number;
+  /**
+   * Idle stateless servers kept for reuse. A stateless request (no session) that leaves nothing behind in its
+   * server — anything but `initialize`, `logging/setLevel` and subscriptions — is served by an idle server built
+   * for the same instance, API key and tool selection when there is one, and returns it afterwards; never one of
+   * another instance or key, never two requests at once.
+   */
+  readonly idleServers: number;
   /** Ends every session (their streams close, pending client requests fail); no new ones start. Idempotent. */
   close(): Promise<void>;
 }
@@ -159,6 +168,9 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   let closed = false;
   const allow = sessions === undefined ? 'POST' : 'GET, POST, DELETE';
 
+  // Idle stateless servers per (instance, API key, tool selection): 8 per owner, 256 in all (~40 KiB each).
+  const pool = createServerPool({ maxIdle: 256, maxIdlePerOwner: 8 });
+
   async function stateless(call: McpCall, body: unknown): Promise<Response> {
     const { exchange, provider, apiKey } = call;
     const inner = new WebStandardStreamableHTTPServerTransport({
@@ -166,21 +178,42 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       enableJsonResponse: true,
       maxRequestBodySize: maxBodyBytes,
     });
-    const { server, transport } = await buildServer(deps, {
+    const spec = {
       provider,
       instance: exchange.instance,
       grantedScopes: await call.grantedScopes(),
       actor: `api_key:${apiKey.keyId}`,
-      inner,
-      subscriptions: undefined,
-      resourceUpdated: (uri) => handler.notifyResourceUpdated(exchange.instance.instanceId, uri),
-    });
+      resourceUpdated: (uri: string) => handler.notifyResourceUpdated(exchange.instance.instanceId, uri),
+    };
+    if (!isReusableBody(body)) {
+      const { server, transport } = await buildServer(deps, { ...spec, inner, subscriptions: undefined });
+      try {
+        const handled = await transport.handle(exchange.request, exchange, body);
+        void handled.settled.then(() => server.close()).catch(() => undefined);
+        return handled.response;
+      } catch (error) {
+        await server.close().catch(() => undefined);
+        throw error;
+      }
+    }
+    const owner: PoolOwner = {
+      instanceId: exchange.instance.instanceId,
+      keyId: apiKey.keyId,
+      selection: selectionOf(provider.id, exchange.instance.config, spec.grantedScopes),
+    };
+    const reusable = pool.take(owner) ?? buildReusableServer(deps, spec);
+    const { transport } = await reusable.connect(inner);
+    const giveBack = (): Promise<void> =>
+      reusable.disconnect().then(
+        () => pool.give(owner, reusable),
+        () => undefined,
+      );
     try {
       const handled = await transport.handle(exchange.request, exchange, body);
-      void handled.settled.then(() => server.close()).catch(() => undefined);
+      void handled.settled.then(giveBack);
       return handled.response;
     } catch (error) {
-      await server.close().catch(() => undefined);
+      await reusable.disconnect().catch(() => undefined);
       throw error;
     }
   }
@@ -224,14 +257,21 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       }
       return stateless(call, body);
     },
-    endSessions: (filter) => sessions?.endWhere(filter) ?? 0,
+    endSessions: (filter) => {
+      pool.drop(filter);
+      return sessions?.endWhere(filter) ?? 0;
+    },
     notifyResourceUpdated: (instanceId, uri) =>
       sessions?.resourceUpdated(instanceId, uri) ?? Promise.resolve(0),
     get sessionCount() {
       return sessions?.size ?? 0;
     },
+    get idleServers() {
+      return pool.size;
+    },
     async close() {
       closed = true;
+      pool.close();
       await sessions?.close();
     },
   };
