@@ -105,6 +105,50 @@ async function connectInstance(serverUrl, adminToken) {
   return { instanceId: initiated.instanceId, apiKey: key.apiKey, login: callback.login };
 }
 
+/**
+ * Opens `count` MCP sessions as a real client does: `initialize` (the answer carries `Mcp-Session-Id`), then
+ * `notifications/initialized`. Returns the session ids.
+ */
+async function openSessions(url, apiKey, count) {
+  const headers = {
+    authorization: `Bearer ${apiKey}`,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const initialize = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'bench', version: '0' },
+        },
+      }),
+    });
+    await initialize.text();
+    const sessionId = initialize.headers.get('mcp-session-id');
+    check(
+      initialize.status === 200 && sessionId !== null,
+      `initialize: HTTP ${initialize.status}, no session`,
+    );
+    const initialized = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    await initialized.text();
+    check(initialized.status === 202, `notifications/initialized: HTTP ${initialized.status}`);
+    ids.push(sessionId);
+  }
+  return ids;
+}
+
 async function main() {
   const result = { name: 'tools-call', ok: false, concurrency: CONCURRENCY, warmUp: WARMUP, skipped: [] };
   const cleanup = [];
@@ -184,6 +228,19 @@ async function main() {
     cleanup.push(async () => {
       for (const agent of agents) agent.destroy();
     });
+    const sessionUrl = `${ours.url}/${connected.instanceId}/mcp`;
+    const sessionIds = await openSessions(sessionUrl, connected.apiKey, CONCURRENCY);
+    const sessionAgent = createClients(CONCURRENCY);
+    agents.push(sessionAgent);
+    const sessionCallers = sessionIds.map((sessionId) =>
+      toolCaller({
+        url: sessionUrl,
+        headers: { authorization: `Bearer ${connected.apiKey}`, 'mcp-session-id': sessionId },
+        agent: sessionAgent,
+        toolName: 'get_me',
+        expectedLogin: FAKE_USER.login,
+      }),
+    );
     const targets = [
       target('bare SDK, StreamableHTTPServerTransport (node)', bareNode, `${bareNode.url}/mcp`, {}),
       target('bare SDK, WebStandardStreamableHTTPServerTransport', bareWeb, `${bareWeb.url}/mcp`, {}),
@@ -195,6 +252,11 @@ async function main() {
           authorization: `Bearer ${connected.apiKey}`,
         },
       ),
+      {
+        label: 'ours, in MCP sessions (one per client, initialize once)',
+        server: ours,
+        call: (id, ...rest) => sessionCallers[id % sessionCallers.length](id, ...rest),
+      },
     ];
 
     // Stateless: a tools/call without initialize must be answered by every server.
@@ -205,7 +267,7 @@ async function main() {
     const listed = await targets[2].call(0, 'tools/list', {});
     result.toolsListedByOurs = listed.body?.result?.tools?.length ?? null;
     console.log(
-      `stateless tools/call without initialize: accepted by all three servers; ours lists ` +
+      `stateless tools/call without initialize: accepted by all three servers (and in sessions); ours lists ` +
         `${result.toolsListedByOurs} tools for the instance (scopes read:user), the bare server 1`,
     );
 
@@ -248,8 +310,11 @@ async function main() {
     }));
     const measured = rows.reduce((sum, row) => sum + row.calls, 0);
     const userCalls = fake.counters.user - before.user;
-    const [bare, bareWebRow, oursRow] = rows;
+    const [bare, bareWebRow, oursRow, sessionRow] = rows;
     oursRow.vsBare = oursRow.opsPerSec / bare.opsPerSec;
+    sessionRow.vsBare = sessionRow.opsPerSec / bare.opsPerSec;
+    sessionRow.vsBareWeb = sessionRow.opsPerSec / bareWebRow.opsPerSec;
+    result.ratioInSessions = sessionRow.vsBare;
     oursRow.vsBareWeb = oursRow.opsPerSec / bareWebRow.opsPerSec;
     bareWebRow.vsBare = bareWebRow.opsPerSec / bare.opsPerSec;
     result.rows = rows;
@@ -297,7 +362,8 @@ async function main() {
     );
     console.log(
       `\nratio ours / bare throughput: ${num(oursRow.vsBare, 2)}× (StreamableHTTPServerTransport), ` +
-        `${num(oursRow.vsBareWeb, 2)}× (web-standard transport) — target ≥ 1.0×`,
+        `${num(oursRow.vsBareWeb, 2)}× (web-standard transport) — target ≥ 1.0×; in MCP sessions ` +
+        `${num(sessionRow.vsBare, 2)}× / ${num(sessionRow.vsBareWeb, 2)}×`,
     );
     console.log(
       `upstream: ${num(userCalls)} GET /user for ${num(measured)} measured calls, ` +
