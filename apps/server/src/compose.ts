@@ -117,6 +117,7 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
   let lifecycle: Lifecycle | undefined;
   let rateLimit: OpenedToolRateLimit | undefined;
   let forgetPrincipals: ((instanceIds: readonly string[] | undefined) => void) | undefined;
+  let endSessions: ((instanceId: string, keyId: string | null) => void) | undefined;
   let closeHttp: (() => Promise<unknown>) | undefined;
   const close = async (): Promise<void> => {
     await closeHttp?.();
@@ -148,6 +149,8 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       now: deps.now,
       // Bound below: another replica's deleted key or instance must stop working here at once.
       onRemoteInvalidation: (instanceIds) => forgetPrincipals?.(instanceIds),
+      // ...and its MCP sessions here end too (their open streams included).
+      onRemoteRevocation: (instanceId, keyId) => endSessions?.(instanceId, keyId),
     });
     rateLimit = await openToolRateLimit({
       limit: config.toolRateLimit,
@@ -173,6 +176,9 @@ export async function createApp(config: ServerConfig, deps: AppDeps = {}): Promi
       logger,
     });
     forgetPrincipals = (instanceIds) => http.forgetPrincipals(instanceIds);
+    endSessions = (instanceId, keyId) => {
+      http.mcp.endSessions(keyId === null ? { instanceId } : { instanceId, keyId });
+    };
     // Ends MCP sessions and writes the queued audit records while the database is still open.
     closeHttp = () => http.close();
     logger.info(

@@ -31,6 +31,46 @@ async function statusOf(
   return { body: JSON.parse(text) as Record<string, unknown>, text };
 }
 
+/** `initialize` + `notifications/initialized` on `server`, then opens the session's GET stream; returns its reader. */
+async function openSessionStream(
+  server: ServerProcess,
+  instanceId: string,
+  apiKey: string,
+): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+  const url = `${server.url}/${instanceId}/mcp`;
+  const headers = {
+    ...bearer(apiKey),
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-06-18',
+  };
+  const initialize = await fetch(url, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '0' } },
+    }),
+  });
+  await initialize.text();
+  const sessionId = initialize.headers.get('mcp-session-id');
+  expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+  const session = { ...headers, 'mcp-session-id': sessionId ?? '' };
+  const initialized = await fetch(url, {
+    method: 'POST',
+    headers: session,
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await initialized.text();
+  expect(initialized.status).toBe(202);
+  const stream = await fetch(url, { headers: { ...session, accept: 'text/event-stream' } });
+  expect(stream.status).toBe(200);
+  if (stream.body === null) throw new Error('no stream body');
+  return stream.body.getReader();
+}
+
 /** Every token and refresh token the fake ever issued (none may appear in an answer). */
 function allSecrets(cluster: Cluster): string[] {
   return [...cluster.fake.state.tokens.keys(), ...cluster.fake.state.refreshTokens.keys()];
@@ -192,6 +232,8 @@ describe.skipIf(!enabled)('token lifecycle across two server processes (PostgreS
     // Both processes have resolved the extra key, so both hold it in their principal cache (2 s TTL).
     await statusOf(p1, extraApp);
     await statusOf(p2, extraApp);
+    // p2 also holds an MCP session of the key, with its server-to-client stream open.
+    const stream = await openSessionStream(p2, app.instanceId, extra.apiKey);
     const heard = invalidationOf(p2, app.instanceId);
     const deleted = await adminFetch(p1, `/api/v1/instances/${app.instanceId}/api-keys/${extra.keyId}`, {
       method: 'DELETE',
@@ -201,6 +243,8 @@ describe.skipIf(!enabled)('token lifecycle across two server processes (PostgreS
     const refused = await fetch(`${p2.url}/${app.instanceId}/status`, { headers: bearer(extra.apiKey) });
     await refused.body?.cancel();
     expect(refused.status).toBe(401);
+    // ...and p2 ended the key's session: its stream ends.
+    for (let read = await stream.read(); !read.done; read = await stream.read()) {}
     // The instance's other key is unaffected.
     expect((await statusOf(p2, app)).body.status).toBe('active');
   });

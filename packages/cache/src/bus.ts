@@ -7,7 +7,12 @@ import type { CacheKey } from '@org/mcp-oauth-core';
 export type InvalidationMessage =
   | { kind: 'instances'; origin: string; instances: CacheKey[] }
   | { kind: 'service'; origin: string; serviceName: string }
-  | { kind: 'all'; origin: string };
+  | { kind: 'all'; origin: string }
+  /**
+   * An instance (`keyId: null`) or one of its API keys was deleted. No cached token changes; it tells the
+   * other replicas to end what they hold for it (remembered API keys, MCP sessions). See `announceRevocation`.
+   */
+  | { kind: 'revoked'; origin: string; instanceId: string; keyId: string | null };
 
 /** Receives invalidation messages (from other replicas and possibly this one; the cache filters `origin`). */
 export type InvalidationHandler = (message: InvalidationMessage) => void;
@@ -96,6 +101,10 @@ export function parseInvalidationMessage(value: unknown): InvalidationMessage | 
       return { kind: 'service', origin: record.origin, serviceName: record.serviceName };
     case 'all':
       return { kind: 'all', origin: record.origin };
+    case 'revoked':
+      if (typeof record.instanceId !== 'string') return undefined;
+      if (record.keyId !== null && typeof record.keyId !== 'string') return undefined;
+      return { kind: 'revoked', origin: record.origin, instanceId: record.instanceId, keyId: record.keyId };
     default:
       return undefined;
   }

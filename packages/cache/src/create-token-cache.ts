@@ -45,6 +45,10 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     set: (key, entry) => setEntry(core, key, entry),
     invalidateInstanceCache: (serviceName, instanceId) => invalidateKeys(core, [{ serviceName, instanceId }]),
     bulkInvalidateCache: (instances) => invalidateKeys(core, instances),
+    async announceRevocation(instanceId, keyId) {
+      core.assertOpen();
+      await core.publish({ kind: 'revoked', origin: core.id, instanceId, keyId: keyId ?? null });
+    },
     emergencyCacheClear: (serviceName) => clearService(core, serviceName),
     cleanupInvalidCacheEntries: (reason) => cleanupInvalid(core, reason),
     stats() {

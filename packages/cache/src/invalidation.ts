@@ -19,6 +19,8 @@ async function mapConcurrent<T, R>(items: readonly T[], task: (item: T) => Promi
 
 /** Evicts what another replica (or this one) invalidated from the in-process LRU (bus handler). */
 export function applyInvalidationMessage(core: CacheCore, message: InvalidationMessage): void {
+  // A revocation changes no token: the host acts on it (see `onInvalidationMessage`).
+  if (message.kind === 'revoked') return;
   let removed = 0;
   if (message.kind === 'instances') {
     for (const key of message.instances) if (evictLocal(core, core.storeKeyOf(key))) removed++;

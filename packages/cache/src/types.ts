@@ -153,6 +153,12 @@ export interface TokenCache extends TokenCachePort {
   set(key: CacheKey, entry: CacheEntry): Promise<void>;
   /** Removes one instance's entry here, in the shared store and (through the bus) on every replica. */
   invalidateInstanceCache(serviceName: string, instanceId: string): Promise<InvalidationReport>;
+  /**
+   * Tells every other replica that an instance (no `keyId`) or one of its API keys was deleted, so they end what
+   * they hold for it; no cached token changes. They receive it through `onInvalidationMessage` (`kind: 'revoked'`).
+   * @throws CacheError `CACHE_UNAVAILABLE` when the bus fails.
+   */
+  announceRevocation(instanceId: string, keyId?: string): Promise<void>;
   /** {@link TokenCache.invalidateInstanceCache} for many instances at once. */
   bulkInvalidateCache(instances: readonly CacheKey[]): Promise<InvalidationReport>;
   /** Drops every entry of a service everywhere. @throws CacheError `CACHE_UNSUPPORTED` if keys can't be listed. */

@@ -36,7 +36,21 @@ describe('invalidation messages', () => {
         instances: [{ serviceName: 'github', instanceId: 'i', extra: 'dropped' }],
       }),
     ).toEqual({ kind: 'instances', origin: 'x', instances: [{ serviceName: 'github', instanceId: 'i' }] });
+    expect(parseInvalidationMessage({ kind: 'revoked', origin: 'x', instanceId: 'i', keyId: null })).toEqual({
+      kind: 'revoked',
+      origin: 'x',
+      instanceId: 'i',
+      keyId: null,
+    });
+    expect(
+      parseInvalidationMessage({ kind: 'revoked', origin: 'x', instanceId: 'i', keyId: 'k' }),
+    ).toMatchObject({
+      keyId: 'k',
+    });
     for (const junk of [
+      { kind: 'revoked', origin: 'x', keyId: null },
+      { kind: 'revoked', origin: 'x', instanceId: 'i', keyId: 3 },
+      { kind: 'revoked', origin: 'x', instanceId: 'i' },
       null,
       'x',
       { kind: 'all' },

@@ -135,5 +135,6 @@ export function createCacheControl(deps: CacheControlDeps): CacheControl {
       const names = known === undefined ? deps.serviceNames : [known];
       for (const name of names) await cache.invalidateInstanceCache(name, instanceId);
     },
+    announceRevoked: (instanceId, keyId) => cache.announceRevocation(instanceId, keyId),
   };
 }

@@ -28,6 +28,8 @@ export interface LifecycleOptions {
   now?: Clock;
   /** Instance ids another replica invalidated (`undefined`: all); see `openTokenCache`. */
   onRemoteInvalidation?: (instanceIds: readonly string[] | undefined) => void;
+  /** An instance or API key another replica deleted; see `openTokenCache`. */
+  onRemoteRevocation?: (instanceId: string, keyId: string | null) => void;
   /** Time between two expiration sweeps. @default 60_000 */
   monitorIntervalMs?: number;
   /** Time between two cache/database synchronisations. @default 300_000 */
@@ -72,6 +74,7 @@ export async function createLifecycle(options: LifecycleOptions): Promise<Lifecy
     logger,
     now,
     onRemoteInvalidation: options.onRemoteInvalidation,
+    onRemoteRevocation: options.onRemoteRevocation,
   });
   const { cache, fastLock } = opened;
   const events = createTokenEvents({ logger });

@@ -13,6 +13,11 @@ export interface OpenTokenCacheOptions {
    * API-key resolutions of a deleted key or instance at once. Only the Redis cache receives such messages.
    */
   onRemoteInvalidation?: (instanceIds: readonly string[] | undefined) => void;
+  /**
+   * Called when another replica deleted an instance (`keyId` null) or one of its API keys, e.g. to end this
+   * replica's MCP sessions of it. Only the Redis cache receives such messages.
+   */
+  onRemoteRevocation?: (instanceId: string, keyId: string | null) => void;
 }
 
 /** The token cache of the server and the Redis fast-path lock that goes with it. */
@@ -26,21 +31,29 @@ export interface OpenedTokenCache {
 }
 
 /**
- * Handles an invalidation applied from another replica: logs it (debug; ids and names only) and passes the
- * instance ids on (`undefined` for a whole service or everything).
+ * Handles an invalidation applied from another replica: logs it (debug; ids and names only) and passes it on —
+ * the instance ids of an invalidation (`undefined` for a whole service or everything), or a revocation.
  */
 function invalidationHandler(
   logger: Logger,
-  onRemoteInvalidation: OpenTokenCacheOptions['onRemoteInvalidation'],
+  options: Pick<OpenTokenCacheOptions, 'onRemoteInvalidation' | 'onRemoteRevocation'>,
 ): (message: InvalidationMessage) => void {
   return (message) => {
     const fields: Record<string, unknown> = { kind: message.kind };
+    if (message.kind === 'revoked') {
+      fields.instanceIds = [message.instanceId];
+      if (message.keyId !== null) fields.keyId = message.keyId;
+      logger.debug(fields, 'cache invalidation received');
+      options.onRemoteInvalidation?.([message.instanceId]);
+      options.onRemoteRevocation?.(message.instanceId, message.keyId);
+      return;
+    }
     const instanceIds =
       message.kind === 'instances' ? message.instances.map((key) => key.instanceId) : undefined;
     if (instanceIds !== undefined) fields.instanceIds = instanceIds;
     if (message.kind === 'service') fields.serviceName = message.serviceName;
     logger.debug(fields, 'cache invalidation received');
-    onRemoteInvalidation?.(instanceIds);
+    options.onRemoteInvalidation?.(instanceIds);
   };
 }
 
@@ -67,7 +80,7 @@ export async function openTokenCache(options: OpenTokenCacheOptions): Promise<Op
     keyRing,
     logger,
     now,
-    onInvalidationMessage: invalidationHandler(logger, options.onRemoteInvalidation),
+    onInvalidationMessage: invalidationHandler(logger, options),
   });
   const lock = createRedisLock({ url: redisUrl, logger });
   let closing: Promise<void> | undefined;

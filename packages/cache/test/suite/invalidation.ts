@@ -60,6 +60,31 @@ export function defineInvalidationTests(ctx: SuiteContext): void {
       expect(await b.get(key)).toEqual(newer);
     });
 
+    it('announceRevocation reaches every other replica and changes no cached token there', async () => {
+      const w = ctx.world();
+      const a = w.replica();
+      const { cache: b, nextMessage } = listeningReplica(w);
+      await Promise.all([a.ready(), b.ready()]);
+      const key = newKey(w.service);
+      const entry = makeEntry();
+      await a.set(key, entry);
+      expect(await b.get(key)).toEqual(entry);
+      const message = nextMessage();
+      await a.announceRevocation(key.instanceId, 'key-1');
+      expect(await message).toEqual({
+        kind: 'revoked',
+        origin: a.id,
+        instanceId: key.instanceId,
+        keyId: 'key-1',
+      });
+      expect(await b.get(key)).toEqual(entry);
+      expect(b.stats().invalidations).toBe(0);
+      const whole = nextMessage();
+      await a.announceRevocation(key.instanceId);
+      expect(await whole).toMatchObject({ kind: 'revoked', keyId: null });
+      expect(await b.get(key)).toEqual(entry);
+    });
+
     it('bulkInvalidateCache removes many entries on every replica', async () => {
       const w = ctx.world();
       const a = w.replica();

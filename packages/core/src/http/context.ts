@@ -21,6 +21,12 @@ export interface CacheControl {
    * name is passed along: the row is gone).
    */
   invalidate?(instanceId: string, serviceName?: string): Promise<void>;
+  /**
+   * Tells the other replicas that an instance (no `keyId`) or one of its API keys was deleted, so they forget the
+   * key at once and end their MCP sessions of it (the host wires the receiving side). Optional: without it, a
+   * deleted key is announced through `invalidate`, and other replicas' sessions end at idle expiry.
+   */
+  announceRevoked?(instanceId: string, keyId?: string): Promise<void>;
 }
 
 /** What `POST /cache-tokens` answers. */

@@ -44,21 +44,29 @@ export async function createApiKey(context: RequestContext): Promise<Response> {
 }
 
 /**
- * Makes every replica forget what it cached about the instance's keys: locally at once, elsewhere through the
- * token cache's invalidation (which also drops the cached token there — a store read, the price of a deleted
- * key stopping at once on every replica). A failing cache is logged: the key is deleted and the replicas'
- * principal TTL still bounds its life.
+ * Makes every replica forget the deleted key: locally at once; elsewhere through the cache's revocation
+ * announcement (which also ends their MCP sessions of the key), or, without one, through the token cache's
+ * invalidation (which also drops the cached token there — a store read, the price of the key stopping at once).
+ * A failing cache is logged: the key is deleted and the replicas' principal TTL still bounds its life.
  */
-async function forgetEverywhere(context: RequestContext, instanceId: string): Promise<void> {
+async function forgetEverywhere(context: RequestContext, instanceId: string, keyId: string): Promise<void> {
   const { cache, logger } = context.deps;
   context.deps.forgetPrincipals([instanceId]);
-  if (cache?.invalidate === undefined) return;
-  await cache.invalidate(instanceId).catch((error: unknown) => {
+  const announce =
+    cache?.announceRevoked !== undefined
+      ? () => cache.announceRevoked?.(instanceId, keyId)
+      : cache?.invalidate !== undefined
+        ? () => cache.invalidate?.(instanceId)
+        : undefined;
+  if (announce === undefined) return;
+  try {
+    await announce();
+  } catch (error) {
     logger.warn(
       { requestId: context.requestId, instanceId, err: error instanceof Error ? error.name : 'unknown' },
       'could not announce the deleted API key to other replicas',
     );
-  });
+  }
 }
 
 /**
@@ -72,7 +80,7 @@ export async function deleteApiKey(context: RequestContext): Promise<Response> {
   if (!isUuid(keyId)) throw notFound;
   if (!(await context.deps.store.apiKeys.deleteApiKey(instanceId, keyId.toLowerCase()))) throw notFound;
   context.deps.mcp.endSessions({ instanceId, keyId: keyId.toLowerCase() });
-  await forgetEverywhere(context, instanceId);
+  await forgetEverywhere(context, instanceId, keyId.toLowerCase());
   await recordAudit(context, {
     instanceId,
     actor: 'admin',

@@ -65,6 +65,12 @@ export async function deleteInstance(context: RequestContext): Promise<Response>
       );
     });
   }
+  await cache?.announceRevoked?.(instanceId).catch((error: unknown) => {
+    logger.warn(
+      { requestId: context.requestId, instanceId, err: error instanceof Error ? error.name : 'unknown' },
+      'could not announce the deleted instance to other replicas',
+    );
+  });
   await recordAudit(context, {
     instanceId,
     actor: 'admin',
