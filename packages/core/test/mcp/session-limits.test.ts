@@ -1,42 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpHandler } from '../../src/http/create-handler.js';
-import type { HttpHandlerOptions } from '../../src/http/options.js';
-import type { McpSessionOptions } from '../../src/mcp/session-table.js';
 import {
   MAX_SUBSCRIPTION_BYTES_PER_SESSION,
   MAX_SUBSCRIPTION_URI_BYTES,
 } from '../../src/mcp/subscriptions.js';
 import type { TokenSource } from '../../src/tokens/source.js';
-import { createHarness, type Harness } from '../http/support/harness.js';
-import { clientToolsProvider, createGate, gates } from './support/client-tools.js';
+import { createGate, gates } from './support/client-tools.js';
 import { initializeBody, jsonOf, mcpRequest, type RpcMessage, sseReader } from './support/mcp-wire.js';
+import { IDLE_MS, sessionWorld } from './support/session-world.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness({ provider: clientToolsProvider() });
-});
-afterAll(async () => {
-  await h.close();
-});
-
-const IDLE_MS = 60_000;
-const handlers: HttpHandler[] = [];
-afterAll(async () => {
-  await Promise.all(handlers.map((handler) => handler.mcp.close()));
-});
-
-function withSessions(
-  sessions: McpSessionOptions = {},
-  extra: Partial<HttpHandlerOptions> = {},
-): HttpHandler {
-  const handler = h.make({
-    mcpSessions: { idleTimeoutMs: IDLE_MS, ...sessions },
-    principalCache: false,
-    ...extra,
-  });
-  handlers.push(handler);
-  return handler;
-}
+const world = sessionWorld();
+const withSessions = world.withSessions;
 
 interface Target {
   instanceId: string;
@@ -45,8 +19,8 @@ interface Target {
 }
 
 async function session(handler: HttpHandler, capabilities: Record<string, unknown> = {}): Promise<Target> {
-  const instance = await h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
-  const key = await h.createKey(instance.instanceId);
+  const instance = await world.h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
+  const key = await world.h.createKey(instance.instanceId);
   const response = await handler.handle(mcpRequest(instance.instanceId, key, initializeBody(capabilities)));
   expect(response.status).toBe(200);
   await response.text();
@@ -98,11 +72,11 @@ describe('session requests in flight', () => {
     const events = sseReader(await send(handler, target, call(1, 'chatty'), client.signal));
     expect((await events.next())?.method).toBe('notifications/message');
     // In flight, the session does not expire.
-    h.clock.now += IDLE_MS * 2;
+    world.h.clock.now += IDLE_MS * 2;
     expect((await send(handler, target, { jsonrpc: '2.0', id: 2, method: 'ping' })).status).toBe(200);
     client.abort();
     expect(await events.rest()).toEqual([]);
-    h.clock.now += IDLE_MS;
+    world.h.clock.now += IDLE_MS;
     expect((await send(handler, target, { jsonrpc: '2.0', id: 3, method: 'ping' })).status).toBe(404);
     gates.chatty.open();
   });
@@ -203,12 +177,12 @@ describe('starting sessions', () => {
       getAccessToken: async (instanceId, options) => {
         reached();
         await tokenGate.wait();
-        return h.flow.getAccessToken(instanceId, options);
+        return world.h.flow.getAccessToken(instanceId, options);
       },
     };
     const handler = withSessions({}, { tokens });
-    const instance = await h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
-    const key = await h.createKey(instance.instanceId);
+    const instance = await world.h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
+    const key = await world.h.createKey(instance.instanceId);
     const started = handler.handle(mcpRequest(instance.instanceId, key, initializeBody()));
     await waiting;
     expect(handler.mcp.endSessions({ instanceId: instance.instanceId })).toBe(0);
@@ -233,8 +207,8 @@ describe('starting sessions', () => {
     const busyB = sseReader(await send(handler, b, call(1, 'chatty')));
     expect((await busyB.next())?.method).toBe('notifications/message');
 
-    const c = await h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
-    const cKey = await h.createKey(c.instanceId);
+    const c = await world.h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
+    const cKey = await world.h.createKey(c.instanceId);
     const refused = await handler.handle(mcpRequest(c.instanceId, cKey, initializeBody()));
     expect(refused.status).toBe(503);
     expect((await jsonOf(refused)).error?.message).toMatch(/Too many MCP sessions are busy/);
@@ -257,7 +231,7 @@ describe('starting sessions', () => {
     const waiting = send(handler, target, call(1, 'quiet'), client.signal);
     client.abort();
     expect((await waiting).status).toBe(200);
-    h.clock.now += IDLE_MS;
+    world.h.clock.now += IDLE_MS;
     expect((await send(handler, target, { jsonrpc: '2.0', id: 2, method: 'ping' })).status).toBe(404);
     gates.quiet.open();
   });

@@ -1,45 +1,19 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpHandler } from '../../src/http/create-handler.js';
-import type { HttpHandlerOptions } from '../../src/http/options.js';
-import type { McpSessionOptions } from '../../src/mcp/session-table.js';
-import { ADMIN_TOKEN, BASE, createHarness, type Harness } from '../http/support/harness.js';
-import { clientToolsProvider, gates } from './support/client-tools.js';
+import { ADMIN_TOKEN, BASE } from '../http/support/harness.js';
+import { gates } from './support/client-tools.js';
 import { initializeBody, jsonOf, mcpRequest, sseReader } from './support/mcp-wire.js';
+import { IDLE_MS, sessionWorld } from './support/session-world.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness({ provider: clientToolsProvider() });
-});
-afterAll(async () => {
-  await h.close();
-});
-
-const IDLE_MS = 60_000;
-const handlers: HttpHandler[] = [];
-afterAll(async () => {
-  await Promise.all(handlers.map((handler) => handler.mcp.close()));
-});
-
-/** A handler with sessions on (and no principal cache, so instance changes are seen at once). */
-function withSessions(
-  sessions: McpSessionOptions = {},
-  extra: Partial<HttpHandlerOptions> = {},
-): HttpHandler {
-  const handler = h.make({
-    mcpSessions: { idleTimeoutMs: IDLE_MS, ...sessions },
-    principalCache: false,
-    ...extra,
-  });
-  handlers.push(handler);
-  return handler;
-}
+const world = sessionWorld();
+const withSessions = world.withSessions;
 
 async function connected(): Promise<{ instanceId: string; key: string }> {
-  const instance = await h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
-  return { instanceId: instance.instanceId, key: await h.createKey(instance.instanceId) };
+  const instance = await world.h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
+  return { instanceId: instance.instanceId, key: await world.h.createKey(instance.instanceId) };
 }
 
 /** Initialises a session and returns its id (and the initialize result). */
@@ -133,7 +107,7 @@ describe('stateful sessions', () => {
   it('a session id of another instance or another API key gets the same 404 as an unknown one', async () => {
     const handler = withSessions();
     const a = await connected();
-    const otherKeyOfA = await h.createKey(a.instanceId);
+    const otherKeyOfA = await world.h.createKey(a.instanceId);
     const b = await connected();
     const { sessionId } = await initialize(handler, a.instanceId, a.key);
     const answers = await Promise.all([
@@ -154,7 +128,9 @@ describe('stateful sessions', () => {
     });
     expect(seen[1]).toEqual(seen[0]);
     expect(seen[2]).toEqual(seen[0]);
-    expect(h.logs.filter((entry) => entry.message.startsWith('refused an MCP session id'))).toHaveLength(2);
+    expect(
+      world.h.logs.filter((entry) => entry.message.startsWith('refused an MCP session id')),
+    ).toHaveLength(2);
     // Misuse by others does not end the owner's session.
     expect(await resultOf(await inSession(handler, { ...a, sessionId }, 'tools/list'))).toHaveProperty(
       'tools',
@@ -165,18 +141,18 @@ describe('stateful sessions', () => {
     const handler = withSessions();
     const { instanceId, key } = await connected();
     const target = { instanceId, key, ...(await initialize(handler, instanceId, key)) };
-    h.clock.now += IDLE_MS - 1;
+    world.h.clock.now += IDLE_MS - 1;
     expect((await inSession(handler, target, 'ping')).status).toBe(200);
 
     const running = inSession(handler, target, 'tools/call', { name: 'chatty', arguments: {} });
     const events = sseReader(await running);
     expect((await events.next())?.method).toBe('notifications/message');
-    h.clock.now += IDLE_MS * 2;
+    world.h.clock.now += IDLE_MS * 2;
     expect((await inSession(handler, target, 'ping')).status).toBe(200);
     gates.chatty.open();
     expect((await events.rest()).at(-1)?.result).toBeDefined();
 
-    h.clock.now += IDLE_MS;
+    world.h.clock.now += IDLE_MS;
     const expired = await inSession(handler, target, 'ping');
     expect(expired.status).toBe(404);
     expect(handler.mcp.sessionCount).toBe(0);
@@ -188,7 +164,7 @@ describe('stateful sessions', () => {
     const b = await connected();
     const a1 = { ...a, sessionId: (await initialize(handler, a.instanceId, a.key)).sessionId };
     const a2 = { ...a, sessionId: (await initialize(handler, a.instanceId, a.key)).sessionId };
-    h.clock.now += 1;
+    world.h.clock.now += 1;
     expect((await inSession(handler, a1, 'ping')).status).toBe(200);
     const a3 = { ...a, sessionId: (await initialize(handler, a.instanceId, a.key)).sessionId };
     expect((await inSession(handler, a2, 'ping')).status).toBe(404);
@@ -301,8 +277,8 @@ describe('stateful sessions', () => {
     const { instanceId, key } = await connected();
     const target = { instanceId, key, ...(await initialize(handler, instanceId, key)) };
     const before = (await resultOf(await inSession(handler, target, 'tools/list')))?.tools as unknown[];
-    const instance = await h.store.instances.getInstance(instanceId);
-    await h.store.instances.updateInstance(instanceId, {
+    const instance = await world.h.store.instances.getInstance(instanceId);
+    await world.h.store.instances.updateInstance(instanceId, {
       config: { ...instance!.config, toolsets: ['context'] },
     });
     expect((await inSession(handler, target, 'tools/list')).status).toBe(404);
@@ -317,7 +293,7 @@ describe('stateful sessions', () => {
 
   it('deleting an API key ends its sessions; deleting the instance ends all of them', async () => {
     const handler = withSessions();
-    const instance = await h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
+    const instance = await world.h.seedInstance({ grantedScopes: ['read:user', 'repo'] });
     const { instanceId } = instance;
     const created = await handler.handle(
       new Request(`${BASE}/api/v1/instances/${instanceId}/api-keys`, {
@@ -327,7 +303,7 @@ describe('stateful sessions', () => {
       }),
     );
     const { keyId, apiKey } = (await created.json()) as { keyId: string; apiKey: string };
-    const otherKey = await h.createKey(instanceId);
+    const otherKey = await world.h.createKey(instanceId);
     await initialize(handler, instanceId, apiKey);
     await initialize(handler, instanceId, otherKey);
     expect(handler.mcp.sessionCount).toBe(2);
