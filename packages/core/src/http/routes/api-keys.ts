@@ -52,15 +52,9 @@ export async function createApiKey(context: RequestContext): Promise<Response> {
 async function forgetEverywhere(context: RequestContext, instanceId: string, keyId: string): Promise<void> {
   const { cache, logger } = context.deps;
   context.deps.forgetPrincipals([instanceId]);
-  const announce =
-    cache?.announceRevoked !== undefined
-      ? () => cache.announceRevoked?.(instanceId, keyId)
-      : cache?.invalidate !== undefined
-        ? () => cache.invalidate?.(instanceId)
-        : undefined;
-  if (announce === undefined) return;
   try {
-    await announce();
+    if (cache?.announceRevoked !== undefined) await cache.announceRevoked(instanceId, keyId);
+    else await cache?.invalidate?.(instanceId);
   } catch (error) {
     logger.warn(
       { requestId: context.requestId, instanceId, err: error instanceof Error ? error.name : 'unknown' },
